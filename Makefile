@@ -1,0 +1,77 @@
+# TeamHub developer commands. `make demo` and `make test` do all their own set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+PYTHON      ?= python3
+BIN         := $(CURDIR)/$(VENV)/bin
+COLLECTIONS := $(CURDIR)/.build/collections
+SCENARIOS   ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_FORCE_COLOR ?= 0
+export PY_COLORS ?= 0
+
+.PHONY: help
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+
+$(VENV)/.stamp: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.stamp ## Create the Python environment with the pinned tools
+
+# The checkout itself is the collection: expose it as teamhub.jupyter.
+$(COLLECTIONS)/ansible_collections/teamhub/jupyter:
+	mkdir -p $(dir $@)
+	ln -sfn $(CURDIR) $@
+
+.PHONY: collection
+collection: venv $(COLLECTIONS)/ansible_collections/teamhub/jupyter
+
+.PHONY: docker
+docker: ## Make sure a Docker engine answers (installs docker.io on Debian as root)
+	scripts/ensure-docker.sh
+
+.PHONY: images
+images: docker ## Build the Debian 12 and 13 base images (only when missing)
+	scripts/build-base-image.sh bookworm
+	scripts/build-base-image.sh trixie
+
+.PHONY: lint
+lint: collection ## yamllint and ansible-lint (production profile)
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint --profile production
+
+.PHONY: sanity
+sanity: collection ## ansible-test sanity, no ignore entries
+	scripts/ansible-test-sanity.sh
+
+.PHONY: unit
+unit: collection ## Unit tests of the module code
+	$(BIN)/pytest -q tests/unit
+
+.PHONY: molecule
+molecule: collection images ## All molecule scenarios (SCENARIOS="a b" to pick)
+	set -e; for s in $(SCENARIOS); do \
+	  echo "=== molecule scenario $$s"; \
+	  $(BIN)/molecule test -s $$s; \
+	done
+
+.PHONY: test
+test: lint sanity unit molecule ## Everything CI runs: lint, sanity, unit tests, molecule
+
+.PHONY: demo
+demo: collection images ## Start the local demo hub in the container teamhub-demo
+	scripts/demo.sh up
+
+.PHONY: demo-clean
+demo-clean: ## Remove the demo container and its local keys
+	scripts/demo.sh down
+
+.PHONY: clean
+clean: ## Remove the virtualenv and build output
+	rm -rf $(VENV) .build
