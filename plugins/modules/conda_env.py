@@ -1,0 +1,485 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: TeamHub developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: conda_env
+short_description: Manage a conda environment and the packages in it
+version_added: 0.1.0
+description:
+  - Create, update or remove a conda environment, by name or by prefix.
+  - Packages are conda match specs; when the installed packages already satisfy every
+    spec, conda is not asked to solve anything (fast, idempotent no-op).
+  - An C(environment.yml) on the target can drive the environment; the module keeps a
+    hash of the file inside the environment and applies the file again only when it changed.
+  - Extra packages can be installed with the environment's own C(python -m pip).
+  - Never runs C(conda create) on an existing environment (conda would delete it first).
+    When creating fails, the half-made prefix is removed again.
+author:
+  - TeamHub developers
+attributes:
+  check_mode:
+    support: full
+    description: Uses conda's C(--dry-run --json); a missing environment is reported as to be created.
+  diff_mode:
+    support: full
+    description: Shows the installed packages before and after as C(name==version) lines.
+options:
+  name:
+    description:
+      - Name of the environment, placed in conda's first C(envs_dirs) entry when created.
+      - C(base) is the root environment. Mutually exclusive with O(prefix).
+    type: str
+  prefix:
+    description:
+      - Full path of the environment. Mutually exclusive with O(name).
+    type: path
+  state:
+    description:
+      - V(present) makes sure the environment exists and satisfies O(packages).
+      - V(latest) also updates the listed packages to the newest versions the channels offer.
+      - V(absent) removes the environment (never the base environment).
+    type: str
+    choices: [present, absent, latest]
+    default: present
+  packages:
+    description:
+      - Conda match specs, for example V(numpy), V(numpy=1.26), V(numpy>=1.26,<2),
+        V(conda-forge::pandas), V(python=3.12).
+    type: list
+    elements: str
+    default: []
+  channels:
+    description:
+      - Channels to search, in order (C(-c) options).
+    type: list
+    elements: str
+    default: []
+  override_channels:
+    description:
+      - Do not search the channels from C(.condarc), only O(channels).
+    type: bool
+    default: false
+  file:
+    description:
+      - Path of an environment file (C(environment.yml)) on the target.
+      - Creates the environment from it when the environment is missing; when the file's
+        content differs from the last applied one, runs C(conda env update --prune) with it.
+      - The sha256 of the applied file is kept in C(PREFIX/conda-meta/teamhub-environment.sha256).
+    type: path
+  pip_packages:
+    description:
+      - Requirements installed with the environment's C(python -m pip), for example
+        V(rich), V(rich==13.9.4), V(rich>=13).
+      - Installed only when pip's list of installed distributions does not satisfy them.
+      - The environment must contain C(python) and C(pip).
+    type: list
+    elements: str
+    default: []
+  clone:
+    description:
+      - Name or prefix of an environment to copy when the target environment does not exist yet.
+      - Ignored when the target exists.
+    type: str
+  executable:
+    description:
+      - Path of C(conda), C(mamba) or C(micromamba), or of the installation prefix
+        (such as V(/opt/conda)), or a command name.
+      - By default C(conda), C(mamba) and C(micromamba) are looked for under
+        C(/opt/conda), C(/opt/miniconda3), C(/opt/miniforge3), C(/opt/mambaforge), then on E(PATH).
+    type: path
+notes:
+  - The JSON output of conda 4.4 and later is understood, including the C(envs_details)
+    of C(conda env list --json) in conda 25.11 and later and the split package-not-found
+    errors of conda 26.3.
+  - Match specs are compared with the installed packages by this module's own matcher,
+    which covers the common spec forms but not every corner of conda's C(MatchSpec).
+seealso:
+  - module: teamhub.jupyter.conda_env_info
+"""
+
+EXAMPLES = r"""
+- name: Make sure the analysis environment has pandas and Python 3.12
+  teamhub.jupyter.conda_env:
+    name: analysis
+    packages:
+      - python=3.12
+      - pandas>=2.2
+      - ipykernel
+    channels:
+      - conda-forge
+    override_channels: true
+
+- name: Keep an environment in step with its environment.yml
+  teamhub.jupyter.conda_env:
+    prefix: /opt/envs/geo
+    file: /srv/teamhub/envs/geo.yml
+    executable: /opt/conda/bin/conda
+
+- name: Add a package from PyPI with the environment's own pip
+  teamhub.jupyter.conda_env:
+    name: analysis
+    pip_packages:
+      - rich>=13
+
+- name: Copy an environment once
+  teamhub.jupyter.conda_env:
+    name: analysis-sandbox
+    clone: analysis
+
+- name: Remove an environment
+  teamhub.jupyter.conda_env:
+    name: old-project
+    state: absent
+"""
+
+RETURN = r"""
+prefix:
+  description: Path of the environment.
+  returned: always
+  type: str
+  sample: /opt/conda/envs/analysis
+name:
+  description: Name of the environment, when it is in one of conda's envs directories.
+  returned: always
+  type: str
+  sample: analysis
+conda_version:
+  description: Version reported by C(conda --version).
+  returned: always
+  type: str
+  sample: 26.1.0
+added:
+  description: Packages installed (C(name==version)); in check mode, what conda would install.
+  returned: always
+  type: list
+  elements: str
+  sample: ["pandas==2.2.3", "pytz==2025.1"]
+removed:
+  description: Packages removed (C(name==version)).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+changed_packages:
+  description: Packages whose version or build changed.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "numpy", "before": "1.26.4", "after": "2.1.3"}]
+  contains:
+    name:
+      description: Package name.
+      type: str
+    before:
+      description: Version before.
+      type: str
+    after:
+      description: Version after.
+      type: str
+cmd:
+  description: The commands that ran (or, in check mode, the dry runs), one string each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/opt/conda/bin/conda install --yes --json -p /opt/conda/envs/analysis pandas>=2.2"]
+"""
+
+import os
+import shlex
+import shutil
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.teamhub.jupyter.plugins.module_utils import conda as c
+
+
+class CondaEnv(object):
+    """One run of the module: reads the state, then changes only what differs."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.check = module.check_mode
+        self.cmds = []
+        self.added = []
+        self.removed = []
+        self.changed_packages = []
+        self.changed = False
+        try:
+            self.exe = c.find_executable(self.params['executable'],
+                                         path_lookup=lambda n: module.get_bin_path(n))
+        except c.CondaError as exc:
+            module.fail_json(msg=exc.message)
+
+    # -------------------------------------------------------------- running
+
+    def run(self, cmd, record=True, check_rc=True):
+        if record:
+            self.cmds.append(' '.join(shlex.quote(a) for a in cmd))
+        rc, out, err = self.module.run_command(
+            cmd, check_rc=False,
+            environ_update={'LC_ALL': 'C', 'CONDA_ALWAYS_YES': 'true', 'PIP_NO_INPUT': '1'})
+        if rc != 0 and check_rc:
+            raise c.error_from_output(rc, out, err)
+        return rc, out, err
+
+    def run_json(self, cmd, record=False):
+        out = self.run(cmd, record=record)[1]
+        return c.load_json(out)
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, cmd=self.cmds, **kwargs)
+
+    # -------------------------------------------------------------- reading
+
+    def read_state(self):
+        self.version = c.parse_version_output(self.run([self.exe, '--version'], record=False)[1])
+        self.info = self.run_json(c.info_cmd(self.exe))
+        self.envs = c.list_envs(self.run_json(c.env_list_cmd(self.exe)), self.info)
+        self.env, self.prefix = c.resolve_env(self.envs, name=self.params['name'],
+                                              prefix=self.params['prefix'], info=self.info)
+        self.root = c.root_prefix(self.envs, self.info)
+        if self.env is None and self.params['name'] in ('base', 'root'):
+            self.fail('conda reports no base environment')
+
+    def packages(self, prefix=None):
+        return c.parse_package_list(self.run_json(c.list_cmd(self.exe, prefix or self.prefix)))
+
+    def pip_installed(self):
+        python = c.env_python(self.prefix)
+        if not os.path.exists(python):
+            self.fail('pip_packages need python in the environment %s: add python and pip to packages'
+                      % self.prefix)
+        rc, out, err = self.run(c.pip_list_cmd(self.prefix), record=False, check_rc=False)
+        if rc != 0:
+            self.fail('pip_packages need pip in the environment %s: add pip to packages (%s)'
+                      % (self.prefix, (err or out).strip()[-500:]))
+        return c.parse_pip_list(c.load_json(out))
+
+    # -------------------------------------------------------------- changing
+
+    def solve(self, cmd):
+        """Run a create/install/update/remove; in check mode its dry run."""
+        if self.check:
+            cmd = cmd + ['--dry-run'] if '--dry-run' not in cmd else cmd
+        out = self.run(cmd)[1]
+        result = c.parse_result(c.load_json(out)) if out.strip() else {'nothing_to_do': False}
+        if not result.get('nothing_to_do'):
+            self.changed = True
+        if self.check:
+            self.added.extend(result.get('added', []))
+            self.removed.extend(result.get('removed', []))
+            self.changed_packages.extend(result.get('changed', []))
+        return result
+
+    def create(self):
+        p = self.params
+        existed = os.path.lexists(self.prefix)
+        if existed and os.listdir(self.prefix):
+            self.fail('%s exists but is not a conda environment; refusing to create an environment there'
+                      % self.prefix)
+        if p['clone']:
+            source_env, source = c.resolve_env(
+                self.envs, name=None if os.sep in p['clone'] else p['clone'],
+                prefix=p['clone'] if os.sep in p['clone'] else None, info=self.info)
+            if source_env is None:
+                self.fail('clone source environment %s does not exist' % p['clone'])
+            cmd = c.clone_cmd(self.exe, self.prefix, source)
+        elif p['file']:
+            cmd = c.env_create_cmd(self.exe, self.prefix, p['file'], p['channels'], p['override_channels'])
+        else:
+            cmd = c.create_cmd(self.exe, self.prefix, p['packages'], p['channels'], p['override_channels'])
+        self.changed = True
+        if self.check:
+            if not p['clone'] and not p['file']:
+                # a dry run on a missing prefix is safe: it validates the specs
+                self.solve(cmd)
+            else:
+                self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
+            return
+        try:
+            self.run(cmd)
+            if p['file']:
+                self.write_hash()
+        except c.CondaError as exc:
+            self.cleanup(existed)
+            self.fail('creating the environment %s failed: %s' % (self.prefix, exc.message),
+                      exception_name=exc.exception_name, packages=exc.packages, channels=exc.channels)
+
+    def cleanup(self, existed):
+        if existed or not os.path.isdir(self.prefix):
+            return
+        self.cmds.append('rm -rf %s  # half-made environment' % shlex.quote(self.prefix))
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def stored_hash(self):
+        try:
+            with open(c.hash_path(self.prefix)) as fh:
+                return fh.read().strip()
+        except (IOError, OSError):
+            return None
+
+    def file_hash(self):
+        try:
+            with open(self.params['file'], 'rb') as fh:
+                return c.file_digest(fh.read())
+        except (IOError, OSError) as exc:
+            self.fail('cannot read environment file %s: %s' % (self.params['file'], to_native(exc)))
+
+    def write_hash(self):
+        with open(c.hash_path(self.prefix), 'w') as fh:
+            fh.write(self.file_hash() + '\n')
+
+    def apply_file(self):
+        if self.stored_hash() == self.file_hash():
+            return
+        cmd = c.env_update_cmd(self.exe, self.prefix, self.params['file'])
+        self.changed = True
+        if self.check:
+            self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
+            return
+        self.run(cmd)
+        self.write_hash()
+
+    def ensure_packages(self, installed, just_created=False):
+        p = self.params
+        missing = c.unsatisfied_specs(installed, p['packages'])
+        if missing:
+            self.solve(c.install_cmd(self.exe, self.prefix, missing, p['channels'], p['override_channels']))
+        if p['state'] == 'latest' and p['packages'] and not just_created:
+            names = sorted(set(c.MatchSpec(s).name for s in p['packages']))
+            present = [n for n in names if n in installed]
+            if present:
+                self.solve(c.update_cmd(self.exe, self.prefix, present, p['channels'], p['override_channels']))
+
+    def ensure_pip(self):
+        specs = self.params['pip_packages']
+        if not specs:
+            return
+        if self.check and not os.path.isdir(self.prefix):
+            self.changed = True
+            return
+        missing = c.unsatisfied_pip_specs(self.pip_installed(), specs)
+        if not missing:
+            return
+        self.changed = True
+        cmd = c.pip_install_cmd(self.prefix, missing, upgrade=self.params['state'] == 'latest')
+        if self.check:
+            self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
+            return
+        rc, out, err = self.run(cmd, check_rc=False)
+        if rc != 0:
+            self.fail('pip could not install %s into %s; the conda packages are as they were, '
+                      'pip may have installed part of the requirements: %s'
+                      % (', '.join(missing), self.prefix, (err or out).strip()[-2000:]), rc=rc)
+
+    def remove(self):
+        if self.env.get('is_base') or self.prefix == self.root:
+            self.fail('refusing to remove the base environment %s' % self.prefix)
+        self.changed = True
+        cmd = c.remove_cmd(self.exe, self.prefix)
+        if self.check:
+            self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
+            return
+        self.run(cmd)
+
+    # -------------------------------------------------------------- main
+
+    def main(self):
+        p = self.params
+        self.read_state()
+        before, after = {}, {}
+        if p['state'] == 'absent':
+            if self.env is not None:
+                before = self.packages()
+                self.remove()
+        else:
+            if self.env is None:
+                self.create()
+                if self.check:
+                    self.ensure_pip()
+                else:
+                    after = self.packages()
+                    self.ensure_packages(after, just_created=True)
+                    self.ensure_pip()
+            else:
+                before = self.packages()
+                if p['file']:
+                    self.apply_file()
+                installed = before if self.check else self.packages()
+                self.ensure_packages(installed)
+                self.ensure_pip()
+            if not self.check and os.path.isdir(self.prefix):
+                after = self.packages()
+        if not self.check:
+            self.added, self.removed, self.changed_packages = c.diff_packages(before, after)
+            self.changed = self.changed or bool(self.added or self.removed or self.changed_packages)
+        name = p['name'] or (self.env or {}).get('name')
+        envs_dirs = [os.path.normpath(d) for d in self.info.get('envs_dirs') or []]
+        if name is None and os.path.dirname(self.prefix) in envs_dirs:
+            name = os.path.basename(self.prefix)
+        result = dict(
+            changed=self.changed, prefix=self.prefix, name=name, conda_version=self.version,
+            added=self.added, removed=self.removed, changed_packages=self.changed_packages, cmd=self.cmds,
+        )
+        if self.module._diff:
+            result['diff'] = {
+                'before_header': '%s (packages)' % self.prefix,
+                'after_header': '%s (packages)' % self.prefix,
+                'before': '\n'.join(c.package_lines(before)) + ('\n' if before else ''),
+                'after': self.after_text(before, after),
+            }
+        self.module.exit_json(**result)
+
+    def after_text(self, before, after):
+        if not self.check:
+            return '\n'.join(c.package_lines(after)) + ('\n' if after else '')
+        if self.params['state'] == 'absent':
+            return ''
+        lines = set(c.package_lines(before))
+        lines -= set(self.removed)
+        for change in self.changed_packages:
+            lines.discard('%s==%s' % (change['name'], change['before']))
+            lines.add('%s==%s' % (change['name'], change['after']))
+        lines |= set(self.added)
+        return '\n'.join(sorted(lines)) + ('\n' if lines else '')
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='str'),
+            prefix=dict(type='path'),
+            state=dict(type='str', default='present', choices=['present', 'absent', 'latest']),
+            packages=dict(type='list', elements='str', default=[]),
+            channels=dict(type='list', elements='str', default=[]),
+            override_channels=dict(type='bool', default=False),
+            file=dict(type='path'),
+            pip_packages=dict(type='list', elements='str', default=[]),
+            clone=dict(type='str'),
+            executable=dict(type='path'),
+        ),
+        mutually_exclusive=[('name', 'prefix'), ('clone', 'file')],
+        required_one_of=[('name', 'prefix')],
+        supports_check_mode=True,
+    )
+    runner = CondaEnv(module)
+    try:
+        for spec in module.params['packages']:
+            c.MatchSpec(spec)
+        runner.main()
+    except c.CondaError as exc:
+        runner.fail(exc.message, exception_name=exc.exception_name,
+                    packages=exc.packages, channels=exc.channels)
+
+
+if __name__ == '__main__':
+    main()
