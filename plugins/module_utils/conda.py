@@ -318,7 +318,13 @@ class Version(object):
             other = Version(other)
         if self.epoch != other.epoch:
             return -1 if self.epoch < other.epoch else 1
-        return self._cmp_lists(self.parts, other.parts) or self._cmp_lists(self.local, other.local)
+        result = self._cmp_lists(self.parts, other.parts)
+        if result or self.local == other.local:
+            return result
+        if not self.local or not other.local:
+            # a local version sorts after the same version without one
+            return -1 if not self.local else 1
+        return self._cmp_lists(self.local, other.local)
 
     def startswith(self, prefix):
         """True when ``prefix``'s components are the leading components of this version."""
@@ -450,7 +456,8 @@ class MatchSpec(object):
         if not match:
             raise CondaError('invalid conda match spec %r' % self.spec)
         self.name = match.group('name')
-        rest = match.group('rest').strip()
+        rest = re.sub(r'\s*([,|])\s*', r'\1', match.group('rest').strip())
+        rest = re.sub(r'(==|!=|>=|<=|~=|>|<)\s+', r'\1', rest)
         self.version = None
         self.build = None
         if rest:
