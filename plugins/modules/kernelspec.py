@@ -26,10 +26,10 @@ description:
   - The interpreter must be able to import C(ipykernel); the module asks it for its Python version,
     the C(kernel_protocol_version) and default metadata its ipykernel writes, and its logos.
   - The spec directory is replaced as a whole (written beside it, then renamed), so a failure never
-    leaves a half-written spec. Idempotent: C(kernel.json) is compared by its parsed content, helper
-    files byte by byte.
+    leaves a half-written spec.
+  - Idempotent, C(kernel.json) is compared by its parsed content and helper files byte by byte.
 author:
-  - TeamHub developers
+  - TeamHub developers (@teamhub)
 attributes:
   check_mode:
     support: full
