@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) TeamHub developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Offline checks of the conda stand-in (tests/fakeconda/conda).
+
+The stand-in is copied to ROOT/bin/conda, as the test installer does. Nothing
+here installs from an index: an env with only ``python`` is a venv made with
+the machine's Python (ensurepip works offline). Network-using checks belong
+to molecule.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+import json
+import os
+import subprocess
+import sys
+
+from ansible_collections.teamhub.jupyter.plugins.module_utils import conda as c
+
+
+def conda(root, *args):
+    proc = subprocess.run([sys.executable, os.path.join(root, 'bin', 'conda')] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def conda_json(root, *args, **kwargs):
+    rc, out, err = conda(root, *args)
+    assert rc == kwargs.get('rc', 0), (out, err)
+    return json.loads(out)
+
+
+def test_version(root):
+    rc, out, err = conda(root, '--version')
+    assert rc == 0 and c.parse_version_output(out) == '26.1.0'
+
+
+def test_info_and_env_list_shapes(root):
+    info = conda_json(root, 'info', '--json')
+    assert info['root_prefix'] == root and info['envs_dirs'][0] == os.path.join(root, 'envs')
+    assert info['conda_version'] == '26.1.0'
+    envs = conda_json(root, 'env', 'list', '--json')
+    assert envs['envs'] == [root]
+    assert envs['envs_details'][root]['base'] is True and envs['envs_details'][root]['name'] == 'base'
+    assert c.list_envs(envs, info) == [{'name': 'base', 'prefix': root, 'is_base': True}]
+
+
+def test_list_base(root):
+    pkgs = c.parse_package_list(conda_json(root, 'list', '-n', 'base', '--json'))
+    assert set(pkgs) == {'python', 'conda'}
+    assert pkgs['python']['version'] == '.'.join(map(str, sys.version_info[:3]))
+
+
+def test_errors_are_conda_json(root):
+    data = conda_json(root, 'list', '-p', os.path.join(root, 'envs', 'nope'), '--json', rc=1)
+    assert data['exception_name'] == 'EnvironmentLocationNotFound'
+    data = conda_json(root, 'list', '-n', 'nope', '--json', rc=1)
+    assert data['exception_name'] == 'EnvironmentNameNotFound'
+    data = conda_json(root, 'create', '--yes', '--json', '-n', 'x', 'python>=99', '-c', 'conda-forge', rc=1)
+    err = c.error_from_json(data)
+    assert err.exception_name == 'PackagesNotFoundError' and err.packages == ['python>=99']
+    assert err.channels[0].endswith('/conda-forge/linux-64')
+    assert not os.path.exists(os.path.join(root, 'envs', 'x'))
+    data = conda_json(root, 'remove', '--all', '--yes', '--json', '-n', 'base', rc=1)
+    assert data['exception_name'] == 'CondaEnvironmentError'
+
+
+def test_argument_errors_exit_2(root):
+    rc, out, err = conda(root, 'install', '--no-such-flag')
+    assert rc == 2 and 'error' in err
+
+
+def test_env_lifecycle_offline(root):
+    prefix = os.path.join(root, 'envs', 'py')
+    dry = c.parse_result(conda_json(root, 'create', '--yes', '--json', '--dry-run', '-n', 'py', 'python'))
+    assert dry['dry_run'] and dry['added'] and not os.path.exists(prefix)
+    result = c.parse_result(conda_json(root, 'create', '--yes', '--json', '-p', prefix, 'python'))
+    assert any(a.startswith('python==') for a in result['added'])
+    assert os.path.isfile(os.path.join(prefix, 'conda-meta', 'history'))
+    envs = c.list_envs(conda_json(root, 'env', 'list', '--json'), conda_json(root, 'info', '--json'))
+    assert {'name': 'py', 'prefix': prefix, 'is_base': False} in envs
+    pkgs = c.parse_package_list(conda_json(root, 'list', '-p', prefix, '--json'))
+    assert 'python' in pkgs and 'pip' in pkgs
+    assert c.specs_satisfied(pkgs, ['python=%d.%d' % sys.version_info[:2], 'pip'])
+    # like conda: create --dry-run on an existing env is an error, update wants names only
+    data = conda_json(root, 'create', '--yes', '--json', '--dry-run', '-p', prefix, 'python', rc=1)
+    assert data['exception_name'] == 'CondaValueError'
+    data = conda_json(root, 'update', '--yes', '--json', '-p', prefix, 'pip>=1', rc=1)
+    assert data['exception_name'] == 'CondaUpdatePackageError'
+    data = conda_json(root, 'update', '--yes', '--json', '-p', prefix, 'numpy', rc=1)
+    assert c.parse_error(data) == 'packages not installed in %s: numpy' % prefix
+    nothing = c.parse_result(conda_json(root, 'install', '--yes', '--json', '-p', prefix, 'python'))
+    assert nothing['nothing_to_do']
+    removed = c.parse_result(conda_json(root, 'remove', '--all', '--yes', '--json', '-p', prefix))
+    assert any(r.startswith('python==') for r in removed['removed'])
+    assert not os.path.exists(prefix)
+    assert conda_json(root, 'env', 'list', '--json')['envs'] == [root]
