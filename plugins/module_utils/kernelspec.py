@@ -285,12 +285,62 @@ def _string_env(env):
     return result
 
 
+CONDA_ENV_VARS_UNSET = '***unset***'
+_SHELL_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+
+
+def conda_env_vars(prefix):
+    """Variables ``conda activate`` sets for an environment, in conda's order.
+
+    Packages' ``etc/conda/env_vars.d/*.json`` first (sorted by file name),
+    then the environment's own ``conda-meta/state`` ``env_vars`` (what
+    ``conda env config vars set`` writes), which win. A value of
+    ``***unset***`` means the variable is unset. Returns a list of
+    ``(name, value_or_None)`` in a stable order.
+    """
+    merged = {}
+    order = []
+
+    def load(path):
+        try:
+            with open(path) as handle:
+                data = json.load(handle)
+        except ValueError as exc:
+            raise KernelSpecError('cannot read conda variables from %s: %s' % (path, exc))
+        if not isinstance(data, dict):
+            raise KernelSpecError('cannot read conda variables from %s: not a JSON object' % path)
+        return data
+
+    def add(items, source):
+        for name, value in items.items():
+            if not _SHELL_NAME.match(str(name)):
+                raise KernelSpecError('%s sets %r, which is not a valid environment variable name' % (source, name))
+            if name not in merged:
+                order.append(name)
+            merged[name] = None if value == CONDA_ENV_VARS_UNSET else str(value)
+
+    pkg_dir = os.path.join(prefix, 'etc', 'conda', 'env_vars.d')
+    if os.path.isdir(pkg_dir):
+        for entry in sorted(os.listdir(pkg_dir)):
+            path = os.path.join(pkg_dir, entry)
+            if os.path.isfile(path):
+                add(load(path), path)
+    state = os.path.join(prefix, 'conda-meta', 'state')
+    if os.path.isfile(state):
+        env_vars = load(state).get('env_vars') or {}
+        if not isinstance(env_vars, dict):
+            raise KernelSpecError('cannot read conda variables from %s: env_vars is not an object' % state)
+        add(env_vars, state)
+    return [(name, merged[name]) for name in order]
+
+
 def build_launcher(environment):
     """The POSIX sh launcher that activates the environment, then execs the kernel.
 
     Activation as conda does it for a single environment: CONDA_PREFIX,
     CONDA_DEFAULT_ENV, CONDA_SHLVL, PATH with PREFIX/bin first (the bin of a
-    previously active environment is dropped), then every
+    previously active environment is dropped), the environment's conda
+    variables (read now, see conda_env_vars), then every
     ``PREFIX/etc/conda/activate.d/*.sh`` sourced in name order. Scripts are
     sourced inside a function, so they cannot change the kernel's arguments,
     and skipped with a message on stderr if ``sh -n`` rejects them (a syntax
@@ -300,6 +350,15 @@ def build_launcher(environment):
     """
     prefix = environment.prefix
     name = environment.env_name or prefix
+    variables = []
+    for var, value in conda_env_vars(prefix):
+        if value is None:
+            variables.append('unset %s' % var)
+        else:
+            variables.append('%s=%s' % (var, shlex.quote(value)))
+            variables.append('export %s' % var)
+    if variables:
+        variables = ['# conda environment variables (env_vars.d, conda env config vars)'] + variables + ['']
     return '\n'.join([
         '#!/bin/sh',
         '# Written by teamhub.jupyter.kernelspec; changes are overwritten.',
@@ -330,6 +389,7 @@ def build_launcher(environment):
         'CONDA_PROMPT_MODIFIER="($teamhub_env_name) "',
         'export PATH CONDA_PREFIX CONDA_DEFAULT_ENV CONDA_SHLVL CONDA_PROMPT_MODIFIER',
         '',
+    ] + variables + [
         'teamhub_activate() {',
         '    for teamhub_script in "$teamhub_prefix"/etc/conda/activate.d/*.sh; do',
         '        [ -f "$teamhub_script" ] || continue',

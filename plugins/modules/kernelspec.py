@@ -20,9 +20,9 @@ description:
     every user's single-user server searches, unlike C(ipykernel install --user).
   - With O(activate=true) the kernel starts through a small POSIX sh launcher stored in the
     spec directory. It activates the environment the way C(conda activate) does (C(CONDA_PREFIX),
-    C(CONDA_DEFAULT_ENV), C(PATH) with C(PREFIX/bin) first, the environment's
-    C(etc/conda/activate.d/*.sh) scripts sourced) and then C(exec)s the kernel, so the kernel
-    keeps the launcher's PID and receives Jupyter's interrupt signal itself.
+    C(CONDA_DEFAULT_ENV), C(PATH) with C(PREFIX/bin) first, the variables of C(etc/conda/env_vars.d/*.json)
+    and C(conda env config vars), the environment's C(etc/conda/activate.d/*.sh) scripts sourced) and then
+    C(exec)s the kernel, so the kernel keeps the launcher's PID and receives Jupyter's interrupt signal itself.
   - The interpreter must be able to import C(ipykernel); the module asks it for its Python version,
     the C(kernel_protocol_version) and default metadata its ipykernel writes, and its logos.
   - The spec directory is replaced as a whole (written beside it, then renamed), so a failure never
@@ -117,6 +117,8 @@ options:
     type: str
     default: python
 notes:
+  - The conda variables (C(env_vars.d), C(conda env config vars)) are read when the module runs and written
+    into the launcher; run the module again after changing them.
   - Only POSIX sh activation scripts (C(*.sh)) are sourced; a script that C(sh -n) rejects is skipped with a
     message on the kernel's stderr.
   - C(env) values must be strings (numbers are converted).

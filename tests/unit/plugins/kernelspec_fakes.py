@@ -50,7 +50,7 @@ LOGO = b'\x89PNG\r\n\x1a\nfake logo'
 
 
 def make_env(prefix, ipykernel='7.3.0', python=(3, 12, 4), activate_scripts=None, protocol='5.5',
-             metadata=None, logos=True):
+             metadata=None, logos=True, package_vars=None, state_vars=None):
     """Create a fake conda environment at ``prefix`` (a str path); return its python."""
     bindir = os.path.join(prefix, 'bin')
     os.makedirs(bindir)
@@ -81,6 +81,15 @@ def make_env(prefix, ipykernel='7.3.0', python=(3, 12, 4), activate_scripts=None
         for name, text in activate_scripts.items():
             with open(os.path.join(adir, name), 'w') as handle:
                 handle.write(text)
+    if package_vars:
+        vdir = os.path.join(prefix, 'etc', 'conda', 'env_vars.d')
+        os.makedirs(vdir)
+        for name, variables in package_vars.items():
+            with open(os.path.join(vdir, name), 'w') as handle:
+                json.dump(variables, handle)
+    if state_vars is not None:
+        with open(os.path.join(prefix, 'conda-meta', 'state'), 'w') as handle:
+            json.dump({'env_vars': state_vars}, handle)
     return python_path
 
 

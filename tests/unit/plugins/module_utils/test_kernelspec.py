@@ -232,6 +232,27 @@ def test_launcher_quotes_odd_prefixes():
     assert "teamhub_prefix='/srv/it'\"'\"'s here'" in text
 
 
+def test_conda_env_vars_in_condas_order(tmp_path):
+    prefix = str(tmp_path / 'env')
+    make_env(prefix, package_vars={'b-pkg.json': {'GDAL_DATA': '/b', 'SHARED': 'b'},
+                                   'a-pkg.json': {'PROJ_DATA': '/a', 'SHARED': 'a', 'GONE': 'x'}},
+             state_vars={'SHARED': 'mine', 'GONE': '***unset***', 'QUOTE': "it's"})
+    assert ks.conda_env_vars(prefix) == [('PROJ_DATA', '/a'), ('SHARED', 'mine'), ('GONE', None),
+                                         ('GDAL_DATA', '/b'), ('QUOTE', "it's")]
+    assert ks.conda_env_vars(str(tmp_path / 'nothing')) == []
+
+
+def test_conda_env_vars_errors(tmp_path):
+    prefix = str(tmp_path / 'env')
+    make_env(prefix, state_vars={'NOT VALID': 'x'})
+    with pytest.raises(ks.KernelSpecError, match="sets 'NOT VALID', which is not a valid"):
+        ks.conda_env_vars(prefix)
+    with open(os.path.join(prefix, 'conda-meta', 'state'), 'w') as handle:
+        handle.write('{oops')
+    with pytest.raises(ks.KernelSpecError, match='cannot read conda variables from .*/conda-meta/state'):
+        ks.conda_env_vars(prefix)
+
+
 def test_kernels_dir_for():
     assert ks.kernels_dir_for() == '/usr/local/share/jupyter/kernels'
     assert ks.kernels_dir_for(prefix='/opt/hub') == '/opt/hub/share/jupyter/kernels'
@@ -361,7 +382,9 @@ ACTIVATE_D = {
 def _launch(tmp_path, monkeypatch, wait=False):
     root = str(tmp_path / 'conda')
     make_env(root)
-    make_env(os.path.join(root, 'envs', 'analysis'), activate_scripts=ACTIVATE_D)
+    make_env(os.path.join(root, 'envs', 'analysis'), activate_scripts=ACTIVATE_D,
+             package_vars={'pkg.json': {'TEAMHUB_TEST_PKG': 'pkg', 'TEAMHUB_TEST_DROP': 'x'}},
+             state_vars={'TEAMHUB_TEST_STATE': "it's $HOME", 'TEAMHUB_TEST_DROP': '***unset***'})
     env = ks.resolve_environment(conda_env='analysis', conda_root=root)
     spec, files = ks.build_spec(env, ks.probe_environment(env))
     spec_dir = str(tmp_path / 'kernels' / 'analysis')
@@ -371,7 +394,7 @@ def _launch(tmp_path, monkeypatch, wait=False):
     argv = [a.replace('{resource_dir}', spec_dir).replace('{connection_file}', '/tmp/conn file.json')
             for a in spec['argv']]
     environ = dict(os.environ, FAKE_KERNEL_OUT=out, FAKE_KERNEL_WAIT='1' if wait else '',
-                   CONDA_PREFIX=root, PATH='%s/bin:/usr/bin:/bin' % root)
+                   CONDA_PREFIX=root, PATH='%s/bin:/usr/bin:/bin' % root, TEAMHUB_TEST_DROP='from jupyter')
     proc = subprocess.Popen(argv, env=environ, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 10
     while not os.path.exists(out) and time.time() < deadline:
@@ -394,6 +417,9 @@ def test_launcher_activates_and_execs(tmp_path, monkeypatch):
     assert environ['TEAMHUB_TEST_FIRST'] == 'one'
     assert environ['TEAMHUB_TEST_SECOND'] == 'one-two'
     assert 'TEAMHUB_TEST_BASHISM' not in environ and 'TEAMHUB_TEST_NOT_SH' not in environ
+    assert environ['TEAMHUB_TEST_PKG'] == 'pkg'
+    assert environ['TEAMHUB_TEST_STATE'] == "it's $HOME"  # taken literally
+    assert 'TEAMHUB_TEST_DROP' not in environ
     assert 'skipping %s/etc/conda/activate.d/30-bashism.sh (not POSIX sh)' % env.prefix in stderr
     assert not any(k.startswith('teamhub_') for k in environ)
     assert proc.returncode == 0
