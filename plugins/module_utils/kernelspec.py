@@ -595,3 +595,55 @@ def remove_spec(spec_dir):
     os.rename(spec_dir, old)
     _remove_path(old)
     return True
+
+
+# ---------------------------------------------------------------- listing
+
+
+def _argv_python(argv):
+    """The interpreter a kernel.json argv runs (after our launcher, if it is used)."""
+    if not isinstance(argv, list) or not argv:
+        return None
+    if len(argv) >= 3 and argv[0] == LAUNCHER_SHELL and str(argv[1]).endswith('/' + LAUNCHER):
+        return argv[2]
+    return argv[0]
+
+
+def list_specs(kernels_dir):
+    """Describe every spec directory in ``kernels_dir`` (missing directory: none).
+
+    Returns ``{name: {...}}`` with ``path``, ``kernel_spec`` (parsed
+    kernel.json or ``None``), ``error`` (why it could not be read, or
+    ``None``), ``valid_name``, ``python`` (the interpreter argv runs) and
+    ``activated`` (whether it starts through the activation launcher).
+    """
+    result = {}
+    if not os.path.isdir(kernels_dir):
+        return result
+    for entry in sorted(os.listdir(kernels_dir)):
+        path = os.path.join(kernels_dir, entry)
+        kernel_file = os.path.join(path, KERNEL_JSON)
+        if entry.startswith('.') or not os.path.isdir(path) or not os.path.isfile(kernel_file):
+            continue
+        item = {'path': path, 'kernel_spec': None, 'error': None, 'python': None, 'activated': False}
+        try:
+            validate_kernel_name(entry)
+            item['valid_name'] = True
+        except KernelSpecError:
+            item['valid_name'] = False
+        try:
+            with open(kernel_file, 'rb') as handle:
+                spec = json.loads(handle.read().decode('utf-8'))
+            if not isinstance(spec, dict):
+                raise ValueError('kernel.json is not a JSON object')
+        except (IOError, OSError, ValueError) as exc:
+            item['error'] = str(exc)
+        else:
+            item['kernel_spec'] = spec
+            item['python'] = _argv_python(spec.get('argv'))
+            argv = spec.get('argv') or []
+            item['activated'] = (isinstance(argv, list) and len(argv) >= 2 and argv[0] == LAUNCHER_SHELL
+                                 and str(argv[1]).endswith('/' + LAUNCHER)
+                                 and os.path.isfile(os.path.join(path, LAUNCHER)))
+        result[entry] = item
+    return result

@@ -438,3 +438,31 @@ def test_launcher_kernel_receives_sigint(tmp_path, monkeypatch):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# ---------------------------------------------------------------- listing
+
+def test_list_specs(tmp_path):
+    kernels = str(tmp_path / 'kernels')
+    assert ks.list_specs(kernels) == {}
+    spec, files = _desired()
+    ks.write_spec(os.path.join(kernels, 'analysis'), spec, files)
+    plain, dummy = ks.build_spec(ENV, INFO, activate=False)
+    ks.write_spec(os.path.join(kernels, 'Plain'), plain, {})
+    os.makedirs(os.path.join(kernels, 'broken'))
+    with open(os.path.join(kernels, 'broken', 'kernel.json'), 'w') as handle:
+        handle.write('[1, 2')
+    os.makedirs(os.path.join(kernels, 'not-a-spec'))
+    os.makedirs(os.path.join(kernels, '.analysis.new-xyz'))
+    with open(os.path.join(kernels, '.analysis.new-xyz', 'kernel.json'), 'w') as handle:
+        handle.write('{}')
+    listed = ks.list_specs(kernels)
+    assert sorted(listed) == ['Plain', 'analysis', 'broken']
+    assert listed['analysis']['activated'] is True
+    assert listed['analysis']['python'] == ENV.python
+    assert listed['analysis']['kernel_spec'] == spec
+    assert listed['analysis']['valid_name'] is True
+    assert listed['Plain']['activated'] is False
+    assert listed['Plain']['python'] == ENV.python
+    assert listed['Plain']['valid_name'] is False
+    assert listed['broken']['kernel_spec'] is None and listed['broken']['error']
