@@ -394,6 +394,7 @@ def build_launcher(environment):
         '    for teamhub_script in "$teamhub_prefix"/etc/conda/activate.d/*.sh; do',
         '        [ -f "$teamhub_script" ] || continue',
         '        if %s -n "$teamhub_script" 2>/dev/null; then' % LAUNCHER_SHELL,
+        '            # shellcheck disable=SC1090',
         '            . "$teamhub_script"',
         '        else',
         '            echo "kernel-launcher: skipping $teamhub_script (not POSIX sh)" >&2',

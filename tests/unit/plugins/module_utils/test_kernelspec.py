@@ -9,6 +9,7 @@ __metaclass__ = type  # pylint: disable=invalid-name
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -240,6 +241,15 @@ def test_conda_env_vars_in_condas_order(tmp_path):
     assert ks.conda_env_vars(prefix) == [('PROJ_DATA', '/a'), ('SHARED', 'mine'), ('GONE', None),
                                          ('GDAL_DATA', '/b'), ('QUOTE', "it's")]
     assert ks.conda_env_vars(str(tmp_path / 'nothing')) == []
+
+
+@pytest.mark.skipif(not shutil.which('shellcheck'), reason='shellcheck is not installed')
+def test_launcher_passes_shellcheck(tmp_path):
+    prefix = str(tmp_path / 'env')
+    make_env(prefix, state_vars={'A': 'x y', 'B': '***unset***'})
+    launcher = tmp_path / 'kernel-launcher.sh'
+    launcher.write_text(ks.build_launcher(ks.Environment(prefix + '/bin/python', prefix, 'env', 'env')))
+    subprocess.check_call(['shellcheck', '-s', 'sh', str(launcher)])
 
 
 def test_conda_env_vars_errors(tmp_path):
