@@ -1,0 +1,118 @@
+"""The site playbook's users and sshd roles, verified from outside: real SSH logins
+through the port published on 127.0.0.1, and the state of the converged host."""
+
+import json
+
+from teamhub_testing import container_name, ssh
+
+
+def test_member_logs_in_with_key_and_lands_in_home(host):
+    result = ssh(container_name(host), "alice", "alice", "pwd; id -nG")
+    assert result.returncode == 0, result.stderr
+    home, groups = result.stdout.splitlines()
+    assert home == "/home/alice"
+    assert {"team", "teamhub-admins", "analysts"} <= set(groups.split())
+
+
+def test_root_login_is_refused(host):
+    assert host.file("/root/.ssh/authorized_keys").contains("ssh-ed25519")
+    result = ssh(container_name(host), "root", "root")
+    assert result.returncode == 255
+    assert "Permission denied" in result.stderr
+
+
+def test_password_login_is_not_offered(host):
+    result = ssh(container_name(host), "alice", "alice", options=(
+        "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"))
+    assert result.returncode == 255
+    # The server lists the methods it would accept: only publickey.
+    assert "Permission denied (publickey)" in result.stderr
+
+
+def test_account_outside_the_team_is_refused(host):
+    assert host.user("outsider").exists
+    assert host.file("/home/outsider/.ssh/authorized_keys").exists
+    result = ssh(container_name(host), "outsider", "outsider")
+    assert result.returncode == 255
+    assert "Permission denied" in result.stderr
+
+
+def test_revoked_key_no_longer_works(host):
+    name = container_name(host)
+    assert ssh(name, "carol", "carol").returncode == 0
+    result = ssh(name, "carol", "carol-old")
+    assert result.returncode == 255, "a key removed from ssh_keys must be revoked"
+
+
+def test_homes_are_private(host):
+    for user in ("alice", "bob", "carol"):
+        home = host.file(f"/home/{user}")
+        assert home.user == user
+        assert home.mode == 0o700
+    result = ssh(container_name(host), "bob", "bob", "ls /home/alice")
+    assert result.returncode != 0
+    assert "Permission denied" in result.stderr
+
+
+def test_shared_directory_files_stay_writable_by_the_team(host):
+    name = container_name(host)
+    shared = host.file("/srv/teamhub/shared")
+    assert shared.group == "team"
+    assert shared.mode == 0o2770
+    write = ssh(name, "alice", "alice", "umask 022; echo from-alice > ~/shared/notes-$$.txt && echo notes-$$.txt")
+    assert write.returncode == 0, write.stderr
+    note = write.stdout.strip()
+    append = ssh(name, "bob", "bob", f"echo from-bob >> ~/shared/{note} && cat ~/shared/{note}")
+    assert append.returncode == 0, append.stderr
+    assert append.stdout.split() == ["from-alice", "from-bob"]
+    assert host.file(f"/srv/teamhub/shared/{note}").group == "team"
+
+
+def test_retired_member_is_locked_out_and_home_archived(host):
+    assert not host.user("dave").exists
+    assert ssh(container_name(host), "dave", "dave").returncode == 255
+    archived = host.run("ls -d /var/lib/teamhub/archive/dave-*").stdout.split()
+    assert len(archived) == 1
+    assert host.file(f"{archived[0]}/analysis.txt").content_string == "dave's analysis\n"
+    assert host.file("/var/lib/teamhub/archive").mode == 0o700
+
+
+def test_new_members_find_the_welcome_notebook(host):
+    notebook = host.file("/home/alice/Welcome.ipynb")
+    assert notebook.user == "alice"
+    cells = json.loads(notebook.content_string)["cells"]
+    assert "the molecule team" in "".join(cells[0]["source"])
+
+
+def test_sshd_runs_the_hardened_configuration(host):
+    effective = host.run("sshd -T -C user=alice,host=localhost,addr=127.0.0.1").stdout
+    settings = dict(line.split(" ", 1) for line in effective.splitlines() if " " in line)
+    assert settings["permitrootlogin"] == "no"
+    assert settings["passwordauthentication"] == "no"
+    assert settings["kbdinteractiveauthentication"] == "no"
+    assert settings["allowgroups"] == "team"
+    assert "chacha20-poly1305@openssh.com" in settings["ciphers"]
+    assert "cbc" not in settings["ciphers"]
+    assert host.service("ssh").is_running
+
+
+def test_check_mode_on_converged_host_changes_nothing(host, check_run):
+    rc, output, recap = check_run
+    assert rc == 0, output[-3000:]
+    assert recap[container_name(host)]["changed"] == 0, output[-3000:]
+
+
+def test_bad_key_fails_before_anything_changes(host, bad_key_run):
+    rc, output, recap = bad_key_run
+    assert rc != 0
+    assert "users_accounts[eve].ssh_keys" in output
+    assert "not an OpenSSH public key" in output
+    assert recap[container_name(host)]["changed"] == 0
+    assert not host.user("eve").exists
+
+
+def test_member_without_name_fails_naming_the_variable(host, nameless_run):
+    rc, output, recap = nameless_run
+    assert rc != 0
+    assert "missing required arguments: name found in users_accounts" in output
+    assert recap[container_name(host)]["changed"] == 0

@@ -1,0 +1,67 @@
+"""Helpers the molecule verifiers share: published ports, SSH from the controller,
+and ansible-playbook runs against a scenario's own inventory."""
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+RECAP = re.compile(
+    r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+"
+    r"unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)",
+    re.M,
+)
+
+
+def container_name(host):
+    """The Docker container behind a testinfra host (its inventory name)."""
+    return host.backend.get_hostname()
+
+
+def published_port(container, port):
+    """The 127.0.0.1 port Docker published for a container's port."""
+    out = subprocess.run(
+        ["docker", "port", container, str(port)], capture_output=True, text=True, check=True
+    ).stdout
+    for line in out.splitlines():
+        addr, _, hostport = line.rpartition(":")
+        if addr == "127.0.0.1":
+            return int(hostport)
+    raise AssertionError(f"{container}: port {port} is not published on 127.0.0.1 ({out!r})")
+
+
+def keys_dir():
+    return Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "keys"
+
+
+def ssh(container, user, key, command="true", options=()):
+    """Run a command over a real SSH connection through the published port."""
+    port = published_port(container, 22)
+    argv = [
+        "ssh", "-p", str(port), "-i", str(keys_dir() / key),
+        "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+        *options, f"{user}@127.0.0.1", command,
+    ]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+
+def run_playbook(playbook, *args):
+    """ansible-playbook against the scenario's inventory; returns (rc, output, recap by host)."""
+    inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
+    scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run(
+        ["ansible-playbook", "-i", str(inventory), str(scenario / playbook), *args],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    output = proc.stdout + proc.stderr
+    recap = {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"}
+             for m in RECAP.finditer(output)}
+    return proc.returncode, output, recap
+
+
+def extra_vars(data):
+    return ["--extra-vars", json.dumps(data)]
