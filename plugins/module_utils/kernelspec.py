@@ -21,7 +21,6 @@ __metaclass__ = type  # pylint: disable=invalid-name
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import tempfile
@@ -334,6 +333,11 @@ def conda_env_vars(prefix):
     return [(name, merged[name]) for name in order]
 
 
+def _sh_quote(value):
+    """Single-quote for POSIX sh, always (shellcheck dislikes bare words like env)."""
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
 def build_launcher(environment):
     """The POSIX sh launcher that activates the environment, then execs the kernel.
 
@@ -355,7 +359,7 @@ def build_launcher(environment):
         if value is None:
             variables.append('unset %s' % var)
         else:
-            variables.append('%s=%s' % (var, shlex.quote(value)))
+            variables.append('%s=%s' % (var, _sh_quote(value)))
             variables.append('export %s' % var)
     if variables:
         variables = ['# conda environment variables (env_vars.d, conda env config vars)'] + variables + ['']
@@ -364,8 +368,8 @@ def build_launcher(environment):
         '# Written by teamhub.jupyter.kernelspec; changes are overwritten.',
         '# Activates the conda environment below, then replaces itself with the',
         '# kernel (exec): the kernel keeps this PID and gets Jupyter\'s signals.',
-        'teamhub_prefix=%s' % shlex.quote(prefix),
-        'teamhub_env_name=%s' % shlex.quote(name),
+        'teamhub_prefix=%s' % _sh_quote(prefix),
+        'teamhub_env_name=%s' % _sh_quote(name),
         '',
         'if [ -n "${CONDA_PREFIX:-}" ] && [ "$CONDA_PREFIX" != "$teamhub_prefix" ]; then',
         '    teamhub_old_bin="$CONDA_PREFIX/bin"',

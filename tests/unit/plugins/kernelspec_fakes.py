@@ -28,6 +28,9 @@ if [ "$1" = "-s" ] && [ "$2" = "-E" ] && [ "$3" = "-c" ]; then
     exit 0
 fi
 out=${FAKE_KERNEL_OUT:?}
+if [ -n "${FAKE_KERNEL_WAIT:-}" ]; then
+    trap 'echo interrupted > "$out.sigint"; exit 0' INT
+fi
 {
     echo "pid=$$"
     echo "args=$*"
@@ -35,7 +38,6 @@ out=${FAKE_KERNEL_OUT:?}
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 if [ -n "${FAKE_KERNEL_WAIT:-}" ]; then
-    trap 'echo interrupted > "$out.sigint"; exit 0' INT
     i=0
     while [ $i -lt 200 ]; do
         sleep 0.05

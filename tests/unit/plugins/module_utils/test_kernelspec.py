@@ -200,7 +200,7 @@ def test_build_spec_activated():
         'kernel_protocol_version': '5.5',
     }
     assert sorted(files) == ['kernel-launcher.sh']
-    assert b"teamhub_prefix=/opt/conda/envs/analysis" in files['kernel-launcher.sh']
+    assert b"teamhub_prefix='/opt/conda/envs/analysis'" in files['kernel-launcher.sh']
     assert files['kernel-launcher.sh'].rstrip().endswith(b'exec "$@"')
 
 
@@ -406,7 +406,7 @@ def _launch(tmp_path, monkeypatch, wait=False):
     environ = dict(os.environ, FAKE_KERNEL_OUT=out, FAKE_KERNEL_WAIT='1' if wait else '',
                    CONDA_PREFIX=root, PATH='%s/bin:/usr/bin:/bin' % root, TEAMHUB_TEST_DROP='from jupyter')
     proc = subprocess.Popen(argv, env=environ, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.time() + 10
+    deadline = time.time() + 30
     while not os.path.exists(out) and time.time() < deadline:
         time.sleep(0.02)
     return proc, out, env
