@@ -26,8 +26,8 @@ if [ ! -f "$conda_script" ]; then
   echo "conda stand-in not found: $conda_script" >&2
   exit 1
 fi
-if ! head -1 "$conda_script" | grep -q '^#!.*python3'; then
-  echo "conda stand-in $conda_script has no python3 shebang" >&2
+if ! head -1 "$conda_script" | grep -q '^#!.*python'; then
+  echo "conda stand-in $conda_script has no python shebang" >&2
   exit 1
 fi
 
