@@ -33,7 +33,10 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Reports what would change and writes nothing.
+    description:
+      - Reports what would change and writes nothing.
+      - If the environment does not exist yet or lacks ipykernel (an earlier task would provide it), check mode
+        warns and reports a change instead of failing.
   diff_mode:
     support: full
     description: Shows C(kernel.json) (and the launcher) before and after.
@@ -164,7 +167,7 @@ path:
 kernel_spec:
   description:
     - Content of C(kernel.json) as written (or as it would be written in check mode).
-    - Empty with O(state=absent).
+    - Empty with O(state=absent), and in check mode when the environment is not ready.
   returned: always
   type: dict
   sample:
@@ -185,12 +188,12 @@ kernel_spec:
     kernel_protocol_version: "5.5"
 python:
   description: The kernel's interpreter.
-  returned: when O(state=present)
+  returned: when O(state=present) and the environment was inspected
   type: str
   sample: /opt/conda/envs/analysis/bin/python
 ipykernel_version:
   description: Version of ipykernel in the environment.
-  returned: when O(state=present)
+  returned: when O(state=present) and the environment was inspected
   type: str
   sample: 7.3.0
 changes:
@@ -242,9 +245,17 @@ def _run(module):
 
 def state_present(module, spec_dir):
     params = module.params
-    environment = ks.resolve_environment(conda_env=params['conda_env'], conda_prefix=params['conda_prefix'],
-                                         python=params['python'], conda_root=params['conda_root'])
-    info = ks.probe_environment(environment, run=_run(module))
+    try:
+        environment = ks.resolve_environment(conda_env=params['conda_env'], conda_prefix=params['conda_prefix'],
+                                             python=params['python'], conda_root=params['conda_root'])
+        info = ks.probe_environment(environment, run=_run(module))
+    except ks.KernelSpecError as exc:
+        if not module.check_mode:
+            raise
+        # In check mode the environment may be one an earlier task would have created
+        # or given ipykernel: report the spec as to be written instead of failing.
+        module.warn('check mode: %s; assuming an earlier task provides it' % exc)
+        return dict(changed=True, path=spec_dir, kernel_spec={}, changes=['environment not ready: %s' % exc])
     spec, files = ks.build_spec(environment, info, display_name=params['display_name'],
                                 language=params['language'], env=params['env'], metadata=params['metadata'],
                                 interrupt_mode=params['interrupt_mode'], activate=params['activate'])

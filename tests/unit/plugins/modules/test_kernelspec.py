@@ -84,6 +84,16 @@ def test_check_mode_writes_nothing(hub, capsys):
     assert os.path.exists(os.path.join(hub['kernels'], 'analysis', 'kernel-launcher.sh'))
 
 
+def test_check_mode_with_an_environment_not_ready_yet(hub, capsys):
+    for env in ('missing', 'plain'):
+        result = run(capsys, base_args(hub, conda_env=env), check=True)
+        assert result['changed'] is True
+        assert result['kernel_spec'] == {}
+        warnings = json.dumps(result['warnings'])  # plain strings or 2.19's structured warnings
+        assert 'check mode: ' in warnings and 'assuming an earlier task provides it' in warnings
+        assert not os.path.exists(hub['kernels'])
+
+
 def test_diff_shows_kernel_json_before_and_after(hub, capsys):
     result = run(capsys, base_args(hub), diff=True)
     diffs = result['diff']
