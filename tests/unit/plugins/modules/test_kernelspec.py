@@ -12,6 +12,7 @@ import os
 
 import pytest
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec as module
@@ -29,6 +30,14 @@ def hub(tmp_path):
     kernels = str(tmp_path / 'kernels')
     return {'root': root, 'kernels': kernels, 'tmp': tmp_path}
 
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_warnings():
+    """AnsibleModule keeps warnings in module globals: do not leak them into the next test."""
+    yield
+    for name in ('_global_warnings', '_global_deprecations'):
+        getattr(ansible_warnings, name, {}).clear()
 
 def run(capsys, args, check=False, diff=False):
     args = dict(args)

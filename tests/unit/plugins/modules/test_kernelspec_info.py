@@ -12,6 +12,7 @@ import os
 
 import pytest
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec as kernelspec_module
@@ -19,6 +20,14 @@ from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec_info 
 
 from ..kernelspec_fakes import make_env
 
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_warnings():
+    """AnsibleModule keeps warnings in module globals: do not leak them into the next test."""
+    yield
+    for name in ('_global_warnings', '_global_deprecations'):
+        getattr(ansible_warnings, name, {}).clear()
 
 def run(capsys, mod, args):
     with patch_module_args(args):
