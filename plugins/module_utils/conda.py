@@ -614,9 +614,9 @@ def clone_cmd(exe, prefix, source, dry_run=False):
     return cmd
 
 
-def env_create_cmd(exe, prefix, file, channels=None, override_channels=False):
-    return [exe, 'env', 'create', '--json', '-p', prefix, '-f', file] + \
-        channel_args(channels, override_channels)
+def env_create_cmd(exe, prefix, file):
+    # `conda env create` takes its channels from the file: it has no -c option
+    return [exe, 'env', 'create', '--json', '-p', prefix, '-f', file]
 
 
 def env_update_cmd(exe, prefix, file, prune=True):
@@ -717,8 +717,8 @@ def _describe(err):
     if name in NOT_FOUND_ERRORS:
         if name in ('PackageNotInstalledError', 'PackagesNotFoundInPrefixError') or \
                 (not channels and err.get('prefix')):
-            text = 'packages not installed in %s: %s' % (err.get('prefix') or 'the environment',
-                                                        ', '.join(packages) or message)
+            where = err.get('prefix') or 'the environment'
+            text = 'packages not installed in %s: %s' % (where, ', '.join(packages) or message)
         else:
             text = 'packages not found: %s' % (', '.join(packages) or message)
             if channels:

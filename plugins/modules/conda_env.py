@@ -22,7 +22,7 @@ description:
   - Never runs C(conda create) on an existing environment (conda would delete it first).
     When creating fails, the half-made prefix is removed again.
 author:
-  - TeamHub developers
+  - TeamHub developers (@teamhub)
 attributes:
   check_mode:
     support: full
@@ -34,11 +34,12 @@ options:
   name:
     description:
       - Name of the environment, placed in conda's first C(envs_dirs) entry when created.
-      - C(base) is the root environment. Mutually exclusive with O(prefix).
+      - C(base) is the root environment.
+      - Exactly one of O(name) and O(prefix) is required.
     type: str
   prefix:
     description:
-      - Full path of the environment. Mutually exclusive with O(name).
+      - Full path of the environment. Exactly one of O(name) and O(prefix) is required.
     type: path
   state:
     description:
@@ -57,7 +58,8 @@ options:
     default: []
   channels:
     description:
-      - Channels to search, in order (C(-c) options).
+      - Channels to search, in order (C(-c) options), for O(packages).
+      - An environment file lists its own channels; these do not apply to it.
     type: list
     elements: str
     default: []
@@ -72,6 +74,7 @@ options:
       - Creates the environment from it when the environment is missing; when the file's
         content differs from the last applied one, runs C(conda env update --prune) with it.
       - The sha256 of the applied file is kept in C(PREFIX/conda-meta/teamhub-environment.sha256).
+      - O(packages) and O(pip_packages) are applied after the file. Mutually exclusive with O(clone).
     type: path
   pip_packages:
     description:
@@ -85,7 +88,7 @@ options:
   clone:
     description:
       - Name or prefix of an environment to copy when the target environment does not exist yet.
-      - Ignored when the target exists.
+      - Ignored when the target exists. Mutually exclusive with O(file).
     type: str
   executable:
     description:
@@ -215,7 +218,7 @@ class CondaEnv(object):
         self.changed = False
         try:
             self.exe = c.find_executable(self.params['executable'],
-                                         path_lookup=lambda n: module.get_bin_path(n))
+                                         path_lookup=module.get_bin_path)
         except c.CondaError as exc:
             module.fail_json(msg=exc.message)
 
@@ -294,7 +297,7 @@ class CondaEnv(object):
                 self.fail('clone source environment %s does not exist' % p['clone'])
             cmd = c.clone_cmd(self.exe, self.prefix, source)
         elif p['file']:
-            cmd = c.env_create_cmd(self.exe, self.prefix, p['file'], p['channels'], p['override_channels'])
+            cmd = c.env_create_cmd(self.exe, self.prefix, p['file'])
         else:
             cmd = c.create_cmd(self.exe, self.prefix, p['packages'], p['channels'], p['override_channels'])
         self.changed = True

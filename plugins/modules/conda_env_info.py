@@ -16,7 +16,7 @@ description:
   - Reads C(conda env list --json), C(conda info --json) and, when asked,
     C(conda list --json) for each environment. Changes nothing.
 author:
-  - TeamHub developers
+  - TeamHub developers (@teamhub)
 attributes:
   check_mode:
     support: full
@@ -129,7 +129,7 @@ def main():
     )
     p = module.params
     try:
-        exe = c.find_executable(p['executable'], path_lookup=lambda n: module.get_bin_path(n))
+        exe = c.find_executable(p['executable'], path_lookup=module.get_bin_path)
         rc, out, err = module.run_command([exe, '--version'], check_rc=False)
         if rc != 0:
             raise c.error_from_output(rc, out, err)

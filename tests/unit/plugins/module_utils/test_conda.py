@@ -261,8 +261,8 @@ def test_commands():
     exe, p = '/opt/conda/bin/conda', '/opt/conda/envs/a'
     assert c.create_cmd(exe, p, ['numpy=1.26'], ['conda-forge'], True) == [
         exe, 'create', '--yes', '--json', '-p', p, '-c', 'conda-forge', '--override-channels', 'numpy=1.26']
-    assert c.install_cmd(exe, p, ['x'], dry_run=True) == [exe, 'install', '--yes', '--json', '-p', p,
-                                                           '--dry-run', 'x']
+    assert c.install_cmd(exe, p, ['x'], dry_run=True) == [
+        exe, 'install', '--yes', '--json', '-p', p, '--dry-run', 'x']
     assert c.update_cmd(exe, p, ['x']) == [exe, 'update', '--yes', '--json', '-p', p, 'x']
     assert c.remove_cmd(exe, p) == [exe, 'remove', '--all', '--yes', '--json', '-p', p]
     assert c.clone_cmd(exe, p, '/opt/conda/envs/b') == [exe, 'create', '--yes', '--json', '-p', p,
