@@ -1,0 +1,273 @@
+"""Acceptance tests of role teamhub.jupyter.jupyterhub, run per molecule instance.
+
+HTTP goes to the port Docker published on 127.0.0.1; host checks use `docker exec`.
+The tests run in file order: the slow ones (idle culler, ansible-playbook runs) last.
+"""
+
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import CULL_EVERY, CULL_TIMEOUT, PASSWORDS, SERVICE_TOKEN, Hub
+
+VENV = "/opt/jupyterhub/venv"
+STATE = "/var/lib/jupyterhub"
+
+
+def main_pid(host, unit):
+    return int(host.check_output(f"systemctl show -p MainPID --value {unit}"))
+
+
+# --- Installation and service -------------------------------------------------------
+
+
+def test_proxy_and_hub_run_as_services(host):
+    for unit in ("jupyterhub-proxy.service", "jupyterhub.service", "dbus.service"):
+        assert host.service(unit).is_running, unit
+        assert host.service(unit).is_enabled, unit
+    assert host.check_output("systemctl show -p Restart --value jupyterhub.service") == "always"
+    # The proxy runs as an unprivileged dynamic user, the hub as root.
+    proxy_user = host.check_output(f"ps -o user= -p {main_pid(host, 'jupyterhub-proxy.service')}")
+    assert proxy_user != "root"
+    assert host.check_output(f"ps -o user= -p {main_pid(host, 'jupyterhub.service')}") == "root"
+
+
+def test_hub_venv_has_the_pinned_releases(host):
+    out = host.check_output(f"{VENV}/bin/python -c 'import jupyterhub, systemdspawner; print(jupyterhub.__version__)'")
+    assert out.startswith("6.1.")
+    assert host.file(f"{STATE}/installed_version").content_string.strip() == out
+    chp = host.check_output("/opt/jupyterhub/node/node_modules/.bin/configurable-http-proxy --version")
+    assert re.match(r"^\d+\.\d+\.\d+$", chp)
+
+
+@pytest.mark.parametrize("path", [
+    f"{STATE}/jupyterhub_cookie_secret",
+    f"{STATE}/proxy.env",
+    f"{STATE}/metrics_token",
+    f"{STATE}/service_tokens.json",
+    "/etc/jupyterhub/jupyterhub_config.py",
+])
+def test_secrets_are_root_only(host, path):
+    f = host.file(path)
+    assert f.exists and f.user == "root" and f.group == "root"
+    assert f.mode == 0o600, oct(f.mode)
+
+
+def test_secrets_are_generated_and_not_in_the_config(host):
+    cookie = host.file(f"{STATE}/jupyterhub_cookie_secret").content_string.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", cookie)
+    proxy = host.file(f"{STATE}/proxy.env").content_string.strip()
+    assert re.fullmatch(r"CONFIGPROXY_AUTH_TOKEN=[0-9a-f]{64}", proxy)
+    config = host.file("/etc/jupyterhub/jupyterhub_config.py").content_string
+    for secret in (cookie, proxy.split("=", 1)[1], SERVICE_TOKEN):
+        assert secret not in config
+    assert host.file(f"{STATE}").mode == 0o700
+
+
+# --- Who may log in ----------------------------------------------------------------
+
+
+def test_member_login_through_the_form_lands_on_the_server(hub):
+    session, response = hub.login_response("bob", PASSWORDS["bob"])
+    assert response.status_code == 302
+    page = session.get(hub.url + response.headers["Location"], timeout=180)
+    hub.wait(lambda: hub.server_ready("bob"), 120, "bob's server")
+    page = session.get(f"{hub.url}/hub/", timeout=60)
+    assert page.status_code == 200
+    assert re.search(r"/user/bob/lab", page.url), page.url
+    assert "JupyterLab" in page.text
+    # Closed network: no news feed, no update check, announcements plugin off.
+    config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>\s*(\{.*?\})\s*</script>', page.text, re.S).group(1))
+    assert config["news"]["disabled"] is True
+    assert "@jupyterlab/apputils-extension:announcements" in config.get("disabledExtensions", [])
+
+
+def test_wrong_password_is_refused(hub):
+    _, response = hub.login_response("bob", "not-the-password")
+    assert response.status_code != 302
+    assert "Invalid username or password" in response.text
+
+
+def test_local_account_outside_the_team_is_refused(host, hub):
+    assert host.user("olaf").exists
+    _, response = hub.login_response("olaf", PASSWORDS["olaf"])
+    assert response.status_code != 302
+    assert hub.api("GET", "/users/olaf").status_code == 404
+
+
+def test_groups_and_admins_come_from_the_team_list(hub):
+    users = {u["name"]: u for u in hub.api("GET", "/users").json()}
+    assert users["ada"]["admin"] is True
+    assert not users["bob"]["admin"]
+    assert "gus" not in users
+    groups = {g["name"]: sorted(g["users"]) for g in hub.api("GET", "/groups").json()}
+    assert groups["analysts"] == ["bob", "cleo"]
+    assert groups["leads"] == ["lena"]
+
+
+# --- User servers ------------------------------------------------------------------
+
+
+def test_kernel_runs_code_over_the_websocket(hub):
+    hub.fresh_server("cleo")
+    kernel = hub.start_kernel("cleo")
+    out, err = hub.execute("cleo", kernel, "import os, getpass; print(6 * 7, getpass.getuser(), os.getcwd())")
+    assert not err
+    answer, user, cwd = out.split()
+    assert (answer, user) == ("42", "cleo")
+    assert cwd == "/home/cleo"
+
+
+def test_shared_dir_is_in_the_file_browser_and_data_is_read_only(hub):
+    hub.start_server("cleo")
+    r = requests.get(
+        f"{hub.url}/user/cleo/api/contents/shared",
+        headers={"Authorization": f"token {SERVICE_TOKEN}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["type"] == "directory"
+    kernel = hub.start_kernel("cleo")
+    out, err = hub.execute("cleo", kernel, "open('shared/from-cleo.txt', 'w').write('hi'); print('ok')")
+    assert (out.strip(), err) == ("ok", "")
+    _, err = hub.execute("cleo", kernel, "open('/srv/teamhub/data/x.txt', 'w').write('no')")
+    assert "Read-only file system" in err
+
+
+def test_user_units_carry_the_limits(host, hub):
+    hub.start_server("cleo")
+    hub.start_server("bob")
+    cleo = host.check_output(
+        "systemctl show -p MemoryMax -p MemorySwapMax -p CPUQuotaPerSecUSec -p PrivateTmp jupyter-cleo-singleuser")
+    assert "MemoryMax=805306368" in cleo  # 768M from jupyterhub_user_limits
+    assert "CPUQuotaPerSecUSec=500ms" in cleo
+    assert "MemorySwapMax=0" in cleo
+    assert "PrivateTmp=yes" in cleo
+    bob = host.check_output("systemctl show -p MemoryMax -p CPUQuotaPerSecUSec jupyter-bob-singleuser")
+    assert "MemoryMax=1073741824" in bob  # 1G default of the scenario
+    assert "CPUQuotaPerSecUSec=1s" in bob
+
+
+# --- Permissions -------------------------------------------------------------------
+
+
+def test_member_may_not_list_users(hub):
+    token = hub.user_token("bob")
+    assert hub.api("GET", "/users", token=token).status_code == 403
+
+
+def test_admin_lists_users(hub):
+    session = hub.login("ada")
+    r = session.get(f"{hub.url}/hub/api/users", headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")},
+                    timeout=30)
+    assert r.status_code == 200
+    assert {"ada", "bob", "cleo", "lena"} <= {u["name"] for u in r.json()}
+
+
+def test_team_lead_stops_analysts_servers_and_nothing_more(hub):
+    hub.start_server("bob")
+    hub.start_server("ada")
+    token = hub.user_token("lena")
+    # The analysts: visible, and their servers may be stopped and started.
+    assert hub.api("GET", "/users/bob", token=token).status_code == 200
+    assert hub.api("DELETE", "/users/bob/server", token=token).status_code in (202, 204)
+    hub.wait(lambda: not hub.user_model("bob").get("servers"), 60, "bob's server to stop")
+    # Everyone else, and admin actions: refused.
+    assert hub.api("DELETE", "/users/ada/server", token=token).status_code in (403, 404)
+    assert hub.server_ready("ada")
+    assert hub.api("GET", "/users", token=token).status_code == 403
+    assert hub.api("POST", "/users/olaf", token=token).status_code in (403, 404)
+    assert hub.api("PATCH", "/users/bob", token=token, json={"admin": True}).status_code in (403, 404)
+    hub.stop_server("ada")
+
+
+def test_idle_culler_has_only_its_scopes(hub):
+    roles = {r["name"]: r for r in hub.api("GET", "/roles").json()}
+    assert sorted(roles["idle-culler"]["scopes"]) == sorted(
+        ["list:users", "read:users:activity", "read:servers", "delete:servers"])
+    assert roles["idle-culler"]["services"] == ["idle-culler"]
+
+
+def test_metrics_need_the_metrics_token(host, hub):
+    assert requests.get(f"{hub.url}/hub/metrics", timeout=30).status_code == 403
+    token = host.file(f"{STATE}/metrics_token").content_string.strip()
+    r = requests.get(f"{hub.url}/hub/metrics", headers={"Authorization": f"token {token}"}, timeout=30)
+    assert r.status_code == 200
+    assert "jupyterhub_" in r.text
+
+
+# --- Resilience --------------------------------------------------------------------
+
+
+def test_killed_hub_comes_back_and_servers_keep_their_kernels(host, hub):
+    hub.fresh_server("bob")
+    kernel = hub.start_kernel("bob")
+    out, _ = hub.execute("bob", kernel, "before_kill = 'still here'; print('set')")
+    assert out.strip() == "set"
+    pid = main_pid(host, "jupyterhub.service")
+    host.check_output(f"kill -9 {pid}")
+    hub.wait(lambda: main_pid(host, "jupyterhub.service") not in (0, pid), 60, "systemd to restart the hub")
+    hub.wait(lambda: requests.get(f"{hub.url}/hub/health", timeout=5).status_code == 200, 60, "the hub to answer")
+    assert host.service("jupyter-bob-singleuser").is_running
+    assert hub.server_ready("bob")
+    assert hub.kernel_exists("bob", kernel)
+    out, err = hub.execute("bob", kernel, "print(before_kill)")
+    assert (out.strip(), err) == ("still here", "")
+
+
+def test_idle_culler_stops_an_idle_server(host, hub):
+    hub.fresh_server("ada")
+    started = time.time()
+    hub.wait(lambda: not hub.user_model("ada").get("servers"), CULL_TIMEOUT + 4 * CULL_EVERY + 60,
+             "the idle culler to stop ada's server", every=5)
+    assert time.time() - started >= CULL_TIMEOUT - 5
+    assert not host.service("jupyter-ada-singleuser").is_running
+
+
+# --- Ansible runs against this instance -------------------------------------------
+
+
+def run_converge(host, *extra):
+    scenario = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
+    inventory = os.path.dirname(os.environ["MOLECULE_INVENTORY_FILE"])
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="true")
+    return subprocess.run(
+        ["ansible-playbook", "-i", inventory, "--limit", host.backend.get_hostname(),
+         os.path.join(scenario, "converge.yml"), *extra],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+
+
+def recap(output, name):
+    match = re.search(rf"^{re.escape(name)}\s*:\s*(.*)$", output, re.M)
+    assert match, output[-3000:]
+    return dict(item.split("=") for item in match.group(1).split())
+
+
+def test_broken_config_fails_the_play_and_the_hub_keeps_serving(host, hub):
+    pid = main_pid(host, "jupyterhub.service")
+    result = run_converge(host, "-e", "jupyterhub_config_extra='c.JupyterHub.log_level = ('")
+    assert result.returncode != 0
+    assert "configuration check failed" in result.stdout, result.stdout[-3000:]
+    assert main_pid(host, "jupyterhub.service") == pid
+    assert "c.JupyterHub.log_level = (" not in host.file("/etc/jupyterhub/jupyterhub_config.py").content_string
+    assert requests.get(f"{hub.url}/hub/health", timeout=10).status_code == 200
+
+    result = run_converge(host, "-e", '{"jupyterhub_config_snippets": {"90-broken": "c.Spawner.no_such_option = 1"}}')
+    assert result.returncode != 0
+    assert "unknown option(s): Spawner.no_such_option" in result.stdout, result.stdout[-3000:]
+    assert not host.file("/etc/jupyterhub/jupyterhub_config.d/90-broken.py").exists
+    assert main_pid(host, "jupyterhub.service") == pid
+
+
+def test_check_mode_on_the_converged_host_changes_nothing(host):
+    result = run_converge(host, "--check", "--diff")
+    assert result.returncode == 0, result.stdout[-3000:]
+    counts = recap(result.stdout, host.backend.get_hostname())
+    assert counts["changed"] == "0", result.stdout[-3000:]
+    assert counts["failed"] == "0"
