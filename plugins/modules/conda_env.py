@@ -80,7 +80,8 @@ options:
     description:
       - Requirements installed with the environment's C(python -m pip), for example
         V(rich), V(rich==13.9.4), V(rich>=13).
-      - Installed only when pip's list of installed distributions does not satisfy them.
+      - Installed only when pip's list of installed distributions does not satisfy them
+        (O(state=latest) then upgrades those, and only those).
       - The environment must contain C(python) and C(pip).
     type: list
     elements: str
@@ -286,6 +287,8 @@ class CondaEnv(object):
     def create(self):
         p = self.params
         existed = os.path.lexists(self.prefix)
+        if existed and not os.path.isdir(self.prefix):
+            self.fail('%s exists and is not a directory' % self.prefix)
         if existed and os.listdir(self.prefix):
             self.fail('%s exists but is not a conda environment; refusing to create an environment there'
                       % self.prefix)
@@ -302,7 +305,7 @@ class CondaEnv(object):
             cmd = c.create_cmd(self.exe, self.prefix, p['packages'], p['channels'], p['override_channels'])
         self.changed = True
         if self.check:
-            if not p['clone'] and not p['file']:
+            if not p['clone'] and not p['file'] and p['packages']:
                 # a dry run on a missing prefix is safe: it validates the specs
                 self.solve(cmd)
             else:
