@@ -31,13 +31,13 @@ def hub(tmp_path):
     return {'root': root, 'kernels': kernels, 'tmp': tmp_path}
 
 
-
 @pytest.fixture(autouse=True)
 def no_leftover_warnings():
     """AnsibleModule keeps warnings in module globals: do not leak them into the next test."""
     yield
     for name in ('_global_warnings', '_global_deprecations'):
         getattr(ansible_warnings, name, {}).clear()
+
 
 def run(capsys, args, check=False, diff=False):
     args = dict(args)

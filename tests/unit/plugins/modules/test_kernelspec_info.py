@@ -21,13 +21,13 @@ from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec_info 
 from ..kernelspec_fakes import make_env
 
 
-
 @pytest.fixture(autouse=True)
 def no_leftover_warnings():
     """AnsibleModule keeps warnings in module globals: do not leak them into the next test."""
     yield
     for name in ('_global_warnings', '_global_deprecations'):
         getattr(ansible_warnings, name, {}).clear()
+
 
 def run(capsys, mod, args):
     with patch_module_args(args):
