@@ -28,3 +28,16 @@ def root(tmp_path, monkeypatch):
     monkeypatch.setenv('HOME', str(home))
     monkeypatch.delenv('CONDA_PREFIX', raising=False)
     return str(base)
+
+
+@pytest.fixture(scope='session')
+def fakeconda():
+    """The stand-in script imported as a module, to test its helpers directly."""
+    import importlib.machinery  # pylint: disable=import-outside-toplevel
+    import importlib.util  # pylint: disable=import-outside-toplevel
+
+    loader = importlib.machinery.SourceFileLoader('teamhub_fakeconda', SCRIPT)
+    spec = importlib.util.spec_from_loader('teamhub_fakeconda', loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type  # pylint: disable=invalid-name
 
+import glob
 import json
 import os
 import subprocess
@@ -86,6 +87,14 @@ def test_env_lifecycle_offline(root):
     pkgs = c.parse_package_list(conda_json(root, 'list', '-p', prefix, '--json'))
     assert 'python' in pkgs and 'pip' in pkgs
     assert c.specs_satisfied(pkgs, ['python=%d.%d' % sys.version_info[:2], 'pip'])
+    # a distribution installed with the env's own pip is listed like conda lists it
+    [site] = glob.glob(os.path.join(prefix, 'lib', 'python*', 'site-packages'))
+    os.mkdir(os.path.join(site, 'Extra_Dist-1.2.dist-info'))
+    with open(os.path.join(site, 'Extra_Dist-1.2.dist-info', 'METADATA'), 'w') as fh:
+        fh.write('Metadata-Version: 2.1\nName: Extra_Dist\nVersion: 1.2\n\nbody\n')
+    listed = conda_json(root, 'list', '-p', prefix, '--json')
+    assert {'name': 'extra_dist', 'version': '1.2', 'channel': 'pypi', 'build_string': 'pypi_0'}.items() <= \
+        [e for e in listed if e['name'] == 'extra_dist'][0].items()
     # like conda: create --dry-run on an existing env is an error, update wants names only
     data = conda_json(root, 'create', '--yes', '--json', '--dry-run', '-p', prefix, 'python', rc=1)
     assert data['exception_name'] == 'CondaValueError'
