@@ -543,6 +543,21 @@ def _write_file(path, data):
     os.chmod(path, FILE_MODE)
 
 
+def _make_parents(path):
+    """Create missing directories readable by everyone, whatever the umask.
+
+    Every member's server must be able to list the kernels directory; a
+    restrictive umask (027, 077) under become would otherwise hide it.
+    """
+    missing = []
+    while path and not os.path.isdir(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for directory in reversed(missing):
+        os.mkdir(directory)
+        os.chmod(directory, DIR_MODE)
+
+
 def write_spec(spec_dir, spec, files):
     """Replace ``spec_dir`` with the desired content, all or nothing.
 
@@ -555,8 +570,7 @@ def write_spec(spec_dir, spec, files):
     """
     parent = os.path.dirname(spec_dir.rstrip('/'))
     name = os.path.basename(spec_dir.rstrip('/'))
-    if not os.path.isdir(parent):
-        os.makedirs(parent, DIR_MODE)
+    _make_parents(parent)
     tmp = tempfile.mkdtemp(prefix='.%s.new-' % name, dir=parent)
     old = None
     try:

@@ -125,6 +125,12 @@ notes:
   - Only POSIX sh activation scripts (C(*.sh)) are sourced; a script that C(sh -n) rejects is skipped with a
     message on the kernel's stderr.
   - C(env) values must be strings (numbers are converted).
+  - The launcher is found through C({resource_dir}) in C(argv), which jupyter_client substitutes since 5.2.
+  - Jupyter takes the first spec of a name along its search path, and the server's own environment comes
+    before C(/usr/local/share/jupyter). A Jupyter server whose environment has ipykernel also shows its own
+    C(python3) kernel; do not name a team kernel V(python3), and hide the server's one with
+    C(KernelSpecManager.ensure_native_kernel=False) or C(allowed_kernelspecs) if it is not wanted.
+  - Directories the module creates get mode 0755 and files 0644 whatever the umask, so every user can read them.
 seealso:
   - name: Jupyter kernel specs
     description: The kernelspec format.

@@ -290,6 +290,19 @@ def test_write_then_compare_is_idempotent(tmp_path):
     assert os.stat(os.path.join(spec_dir, 'kernel-launcher.sh')).st_mode & 0o777 == 0o644
 
 
+def test_written_spec_is_readable_by_everyone_whatever_the_umask(tmp_path):
+    spec, files = _desired()
+    old = os.umask(0o077)
+    try:
+        ks.write_spec(str(tmp_path / 'share' / 'jupyter' / 'kernels' / 'analysis'), spec, files)
+    finally:
+        os.umask(old)
+    for path in ('share', 'share/jupyter', 'share/jupyter/kernels', 'share/jupyter/kernels/analysis'):
+        assert os.stat(str(tmp_path / path)).st_mode & 0o777 == 0o755, path
+    for name in os.listdir(str(tmp_path / 'share/jupyter/kernels/analysis')):
+        assert os.stat(str(tmp_path / 'share/jupyter/kernels/analysis' / name)).st_mode & 0o777 == 0o644
+
+
 def test_compare_by_parsed_json(tmp_path):
     spec_dir = str(tmp_path / 'analysis')
     spec, files = _desired()
