@@ -181,6 +181,23 @@ def test_version_order(a, b):
     assert c.Version(b) > c.Version(a)
 
 
+# The order documented in conda's VersionOrder docstring (conda/models/version.py),
+# without its openssl-style trailing underscore case; "==" marks equal neighbours.
+CONDA_ORDER = ['0.4', '0.4.1.rc', '==0.4.1.RC', '0.4.1', '0.5a1', '0.5b3', '0.5C1', '0.5', '0.9.6',
+               '0.960923', '1.0', '1.1dev1', '1.1a1', '1.1.0dev1', '==1.1.dev1', '1.1.a1', '1.1.0rc1',
+               '1.1.0', '==1.1', '1.1.0post1', '==1.1.post1', '1.1post1', '1996.07.12', '1!0.4.1',
+               '1!3.1.1.6', '2!0.4.1']
+
+
+def test_version_order_documented_by_conda():
+    for prev, item in zip(CONDA_ORDER, CONDA_ORDER[1:]):
+        left, right = c.Version(prev.lstrip('=')), c.Version(item.lstrip('='))
+        if item.startswith('=='):
+            assert left == right, (prev, item)
+        else:
+            assert left < right, (prev, item)
+
+
 def test_version_equal_with_trailing_zeros():
     assert c.Version('1.1') == c.Version('1.1.0')
     assert c.Version('1.1_0') == c.Version('1.1.0')
