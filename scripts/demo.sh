@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The local demo: a systemd container `teamhub-demo` on this machine, converged with
+# playbooks/site.yml against inventories/sandbox. Ports are published on 127.0.0.1 only.
+#   scripts/demo.sh up     start (or refresh) the demo; safe to re-run
+#   scripts/demo.sh down   remove the container and the demo's local key and password
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+name=teamhub-demo
+image=${TEAMHUB_DEMO_IMAGE:-teamhub/debian:12}
+ssh_port=${TEAMHUB_DEMO_SSH_PORT:-2222}
+hub_port=${TEAMHUB_DEMO_HUB_PORT:-8000}
+sandbox=$top/.sandbox
+
+up() {
+  mkdir -p "$sandbox"
+  chmod 700 "$sandbox"
+  # The demo member's SSH key and web password, made here and never committed.
+  [ -f "$sandbox/demo_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C teamhub-demo -f "$sandbox/demo_ed25519"
+  if [ ! -f "$sandbox/demo.password" ]; then
+    (umask 077; openssl rand -base64 12 | tr -d '/+=' >"$sandbox/demo.password")
+    openssl passwd -6 -stdin <"$sandbox/demo.password" >"$sandbox/demo.hash"
+  fi
+
+  if ! docker container inspect "$name" >/dev/null 2>&1; then
+    echo "Starting container $name from $image"
+    docker run -d --name "$name" --hostname "$name" \
+      --cap-add SYS_ADMIN --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+      --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+      --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
+      -p "127.0.0.1:$ssh_port:22" -p "127.0.0.1:$hub_port:8000" \
+      "$image" /lib/systemd/systemd >/dev/null
+  elif [ "$(docker container inspect -f '{{.State.Running}}' "$name")" != true ]; then
+    docker start "$name" >/dev/null
+  fi
+  for _ in $(seq 60); do
+    state=$(docker exec "$name" systemctl is-system-running 2>/dev/null || true)
+    case "$state" in running | degraded) break ;; esac
+    sleep 1
+  done
+
+  ansible-playbook -i inventories/sandbox playbooks/site.yml
+
+  cat <<MSG
+
+TeamHub demo is up (container $name).
+  SSH as the demo member:  ssh -i .sandbox/demo_ed25519 -p $ssh_port demo@127.0.0.1
+  Web login (once the hub role is part of the site): http://127.0.0.1:$hub_port
+      user: demo   password: $(cat "$sandbox/demo.password")   (kept in .sandbox/demo.password)
+  Remove it all:           make demo-clean
+MSG
+}
+
+down() {
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  rm -rf "$sandbox"
+  echo "Removed $name and .sandbox/"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac
