@@ -315,6 +315,9 @@ def main():
         name = ks.validate_kernel_name(params['name'])
         spec_dir = os.path.join(ks.kernels_dir_for(params['kernels_dir'], params['prefix']), name)
         if params['state'] == 'present':
+            if name == 'python3':
+                module.warn('a kernel named python3 is hidden by the python3 kernel of any Jupyter server whose '
+                            'environment has ipykernel (it comes first on the search path); choose another name')
             result = state_present(module, spec_dir)
         else:
             result = state_absent(module, spec_dir)

@@ -148,6 +148,12 @@ def test_by_prefix_and_by_python(hub, capsys):
     assert by_python['kernel_spec'] == by_prefix['kernel_spec']
 
 
+def test_python3_name_warns(hub, capsys):
+    result = run(capsys, base_args(hub, name='python3'))
+    assert result['changed'] is True
+    assert 'a kernel named python3 is hidden' in json.dumps(result['warnings'])
+
+
 def test_prefix_option(hub, capsys):
     jprefix = str(hub['tmp'] / 'jupyter')
     result = run(capsys, dict(name='base', conda_env='base', conda_root=hub['root'], prefix=jprefix))
