@@ -275,7 +275,13 @@ class CondaEnv(object):
         if self.check:
             cmd = cmd + ['--dry-run'] if '--dry-run' not in cmd else cmd
         out = self.run(cmd)[1]
-        result = c.parse_result(c.load_json(out)) if out.strip() else {'nothing_to_do': False}
+        try:
+            result = c.parse_result(c.load_json(out))
+        except c.CondaError:
+            if self.check:
+                raise
+            # it worked (exit 0); what changed is read from the package lists
+            result = {'nothing_to_do': False}
         if not result.get('nothing_to_do'):
             self.changed = True
         if self.check:

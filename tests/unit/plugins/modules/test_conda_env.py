@@ -257,3 +257,17 @@ def test_name_and_prefix_exclusive(conda, capsys):
     assert rc == 1 and 'mutually exclusive' in result['msg']
     rc, result = run(conda, capsys)
     assert rc == 1 and 'one of the following is required' in result['msg']
+
+
+def test_success_without_json_is_read_from_package_lists(conda, capsys, monkeypatch):
+    prefix = conda.add_env(conda.env_prefix('a'), {'python': '3.12.7'})
+    real_install = conda.run_install
+
+    def noisy_install(prefix, specs, dry, args):
+        real_install(prefix, specs, dry, args)
+        return 0, 'Transaction finished\n', ''
+
+    monkeypatch.setattr(conda, 'run_install', noisy_install)
+    rc, result = run(conda, capsys, name='a', packages=['six'])
+    assert rc == 0 and result['changed'] and result['added'] == ['six==1.0']
+    assert conda.envs[prefix]['six'] == '1.0'
