@@ -28,10 +28,16 @@ if [ -z "$mirror" ]; then
   echo "no Debian mirror found in this host's apt configuration; set TEAMHUB_APT_MIRROR" >&2
   exit 1
 fi
-command -v debootstrap >/dev/null || {
-  echo "debootstrap is missing: apt-get install debootstrap" >&2
-  exit 1
-}
+if ! command -v debootstrap >/dev/null; then
+  if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+    echo "Installing debootstrap from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+  else
+    echo "debootstrap is missing: apt-get install debootstrap" >&2
+    exit 1
+  fi
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
