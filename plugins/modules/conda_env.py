@@ -102,6 +102,9 @@ notes:
   - The JSON output of conda 4.4 and later is understood, including the C(envs_details)
     of C(conda env list --json) in conda 25.11 and later and the split package-not-found
     errors of conda 26.3.
+  - The commands are conda's (C(create), C(install), C(update), C(remove --all),
+    C(env create -f), C(env update -f --prune), C(create --clone)). mamba 1.x shares them;
+    micromamba and mamba 2.x are found by O(executable) but differ in places and are not tested.
   - Match specs are compared with the installed packages by this module's own matcher,
     which covers the common spec forms but not every corner of conda's C(MatchSpec).
 seealso:
