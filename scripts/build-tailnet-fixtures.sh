@@ -38,6 +38,14 @@ arch=$("$go" env GOARCH)
 
 log() { echo "$*" >&2; }
 
+# One build at a time per cache (two scenario runs may start together).
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+  log "waiting for another build in $cache"
+  flock 9
+fi
+
 # go_build MODULE_PACKAGE VERSION DEST_DIR: `go install` one command into DEST_DIR.
 go_build() {
   local pkg=$1 version=$2 dest=$3 start end
@@ -65,8 +73,8 @@ if [ "${FORCE:-0}" = 1 ] || [ ! -s "$ts_tgz" ]; then
       install -m 0644 "$src/$f" "$work/$ts_name/systemd/$f"
     fi
   done
-  tar -C "$work" -czf "$ts_tgz.tmp" "$ts_name"
-  mv "$ts_tgz.tmp" "$ts_tgz"
+  tar -C "$work" -czf "$work/$ts_name.tgz" "$ts_name"
+  mv "$work/$ts_name.tgz" "$ts_tgz"
   rm -rf "$work"
   trap - EXIT
 else
@@ -77,7 +85,18 @@ hs_dir=$cache/headscale/$HEADSCALE_VERSION
 hs_bin=$hs_dir/headscale
 if [ "${FORCE:-0}" = 1 ] || [ ! -x "$hs_bin" ]; then
   mkdir -p "$hs_dir"
-  go_build github.com/juanfont/headscale/cmd/headscale "$HEADSCALE_VERSION" "$hs_dir"
+  # `go install headscale@version` asks the proxy for the module's version list (for
+  # deprecation notices), which a proxy may refuse; build inside the downloaded module
+  # instead, with its own go.mod and go.sum.
+  start=$(date +%s)
+  log "building github.com/juanfont/headscale/cmd/headscale@v$HEADSCALE_VERSION (nice -n 19, proxy $("$go" env GOPROXY))"
+  hs_src=$("$go" mod download -json "github.com/juanfont/headscale@v$HEADSCALE_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$hs_src" ] || { log "could not download headscale v$HEADSCALE_VERSION"; exit 1; }
+  (cd "$hs_src" && CGO_ENABLED=0 nice -n 19 "$go" build -mod=readonly -trimpath \
+    -ldflags="-s -w -X main.version=v$HEADSCALE_VERSION" -o "$hs_bin.tmp" ./cmd/headscale)
+  mv "$hs_bin.tmp" "$hs_bin"
+  log "built headscale in $(($(date +%s) - start)) s"
 else
   log "headscale $HEADSCALE_VERSION: cached ($hs_bin)"
 fi
