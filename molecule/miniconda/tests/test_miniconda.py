@@ -1,0 +1,246 @@
+"""Role teamhub.jupyter.miniconda on the scenario's hosts (stand-in installer)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+PREFIX = "/opt/conda"
+ADMINS = "teamhub-admins"
+SCENARIO = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", os.path.dirname(os.path.dirname(__file__)))
+INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE")
+
+
+def run_playbook(host, *args):
+    """Run converge.yml against this host only; return (rc, output)."""
+    name = host.backend.get_hostname()
+    cmd = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i", INVENTORY,
+        "--limit", name,
+        os.path.join(SCENARIO, "converge.yml"),
+        *args,
+    ]
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False, env=env)
+    return proc.returncode, re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+
+
+def recap(output, name):
+    """The PLAY RECAP counters of one host, as a dict."""
+    for line in output.splitlines():
+        if line.startswith(name + " ") and "ok=" in line:
+            return {k: int(v) for k, v in (f.split("=") for f in line.split()[2:])}
+    raise AssertionError("no recap for %s in:\n%s" % (name, output[-3000:]))
+
+
+def test_conda_installed(host):
+    conda = host.file(PREFIX + "/bin/conda")
+    assert conda.is_file
+    assert conda.mode & 0o111
+    assert host.file(PREFIX + "/condabin/conda").is_file
+    assert host.file(PREFIX + "/etc/profile.d/conda.sh").is_file
+    assert host.file(PREFIX + "/conda-meta/history").is_file
+    assert host.run(PREFIX + "/bin/python -c 'print(1)'").stdout.strip() == "1"
+
+
+def test_installer_not_left_behind(host):
+    assert host.run("ls -d /tmp/teamhub-miniconda.* 2>/dev/null").stdout == ""
+
+
+def test_condarc(host):
+    f = host.file(PREFIX + "/.condarc")
+    assert f.user == "root"
+    assert f.group == ADMINS
+    rc = yaml.safe_load(f.content_string)
+    assert rc["channels"] == ["defaults"]
+    assert rc["ssl_verify"] == "/etc/ssl/certs/ca-certificates.crt"
+    assert rc["auto_activate_base"] is False
+    assert rc["always_yes"] is False
+    assert rc["channel_priority"] == "strict"
+    assert rc["pkgs_dirs"] == [PREFIX + "/pkgs", "~/.conda/pkgs"]
+    assert rc["envs_dirs"] == [PREFIX + "/envs", "~/.conda/envs"]
+    # No proxy, no mirror set in this scenario: nothing written for them.
+    for key in ("proxy_servers", "channel_alias", "default_channels", "custom_channels"):
+        assert key not in rc
+
+
+def test_profile_script_gives_conda_to_every_login_shell(host):
+    f = host.file("/etc/profile.d/conda.sh")
+    assert f.user == "root"
+    assert f.mode == 0o644
+    assert PREFIX + "/etc/profile.d/conda.sh" in f.content_string
+    out = host.run("su - nobody -s /bin/bash -c 'type -t conda; echo $CONDA_EXE'")
+    assert out.rc == 0, out.stderr
+    assert out.stdout.split() == ["function", PREFIX + "/bin/conda"]
+    assert not host.file("/root/.bashrc").contains("conda")
+
+
+def test_prefix_shared_with_admin_group(host):
+    top = host.file(PREFIX)
+    assert top.user == "root"
+    assert top.group == ADMINS
+    assert top.mode == 0o2775
+    strays = host.run(
+        "find %s \\( ! -group %s -o ! -type l ! -perm -g+w -o -type d ! -perm -g+s \\) -print"
+        % (PREFIX, ADMINS)
+    )
+    assert strays.rc == 0
+    assert strays.stdout == ""
+    # Others can read and run, not write.
+    assert host.run("find %s ! -type l -perm -o+w -print" % PREFIX).stdout == ""
+
+
+def test_check_mode_changes_nothing(host):
+    rc, out = run_playbook(host, "--check", "--diff")
+    assert rc == 0, out[-3000:]
+    assert recap(out, host.backend.get_hostname())["changed"] == 0, out[-3000:]
+
+
+def test_check_mode_on_a_bare_host(host):
+    """A first run in check mode reports the install and leaves nothing."""
+    rc, out = run_playbook(host, "--check", "-e", "miniconda_prefix=/opt/conda-check")
+    assert rc == 0, out[-3000:]
+    assert recap(out, host.backend.get_hostname())["changed"] > 0
+    assert not host.file("/opt/conda-check").exists
+
+
+def only_on_debian12(host):
+    if host.backend.get_hostname() != "teamhub-conda-debian12":
+        pytest.skip("failure modes are run on one platform")
+
+
+def test_wrong_checksum_fails_and_leaves_no_prefix(host):
+    only_on_debian12(host)
+    rc, out = run_playbook(
+        host, "-e", "miniconda_prefix=/opt/conda-bad",
+        "-e", "miniconda_installer_checksum=sha256:" + "0" * 64,
+    )
+    assert rc != 0
+    assert "Checksum mismatch" in out or "checksum" in out.lower()
+    assert "Nothing was left in /opt/conda-bad" in out
+    assert not host.file("/opt/conda-bad").exists
+
+
+def test_failing_installer_leaves_no_half_made_prefix(host):
+    only_on_debian12(host)
+    rc, out = run_playbook(
+        host, "-e", "miniconda_prefix=/opt/conda-half",
+        "-e", json.dumps({
+            "miniconda_installer_url": "http://teamhub-conda-mirror:8080/broken-installer.sh",
+            "miniconda_installer_checksum": "",
+            "miniconda_version": "latest",
+        }),
+    )
+    assert rc != 0
+    assert "No space left on device" in out
+    assert not host.file("/opt/conda-half").exists
+
+
+def test_rerun_never_reinstalls(host):
+    only_on_debian12(host)
+    before = host.file(PREFIX + "/conda-meta/history").content_string
+    host.run_expect([0], "echo marker > %s/teamhub-marker" % PREFIX)
+    rc, out = run_playbook(host)
+    assert rc == 0, out[-3000:]
+    assert host.file(PREFIX + "/conda-meta/history").content_string == before
+    assert host.file(PREFIX + "/teamhub-marker").exists
+    host.run_expect([0], "rm -f %s/teamhub-marker" % PREFIX)
+
+
+# --- Shared environments (teamhub.jupyter.conda_env through the role) -------------
+
+
+def conda_json(host, *args):
+    out = host.run(" ".join([PREFIX + "/bin/conda"] + list(args) + ["--json"]))
+    assert out.rc == 0, out.stdout + out.stderr
+    return json.loads(out.stdout)
+
+
+def package_names(host, env):
+    return {p["name"] for p in conda_json(host, "list", "-n", env)}
+
+
+def run_with_environments(host, environments, *args):
+    """Run converge.yml with another miniconda_environments list."""
+    return run_playbook(host, "-e", json.dumps({"miniconda_environments": environments}), *args)
+
+
+def test_environment_with_packages_and_pip_packages(host):
+    assert "six" in package_names(host, "tiny")
+    env = PREFIX + "/envs/tiny"
+    assert host.file(env).group == ADMINS
+    assert host.run(env + "/bin/python -c 'import six, tabulate'").rc == 0
+
+
+def test_environment_from_file(host):
+    assert host.file(PREFIX + "/etc/teamhub/environments/fromfile.yml").exists
+    assert "six" in package_names(host, "fromfile")
+    assert "toolz" not in package_names(host, "fromfile")
+
+
+def test_member_uses_shared_environment(host):
+    out = host.run(
+        "su - nobody -s /bin/bash -c 'conda activate tiny && python -c \"import tabulate\" && echo $CONDA_PREFIX'"
+    )
+    assert out.rc == 0, out.stdout + out.stderr
+    assert out.stdout.strip() == PREFIX + "/envs/tiny"
+
+
+def test_changed_environment_file_is_applied(host):
+    only_on_debian12(host)
+    v2 = os.path.join(SCENARIO, "files", "environment-v2.yml")
+    rc, out = run_with_environments(host, [{"name": "fromfile", "src": v2}])
+    assert rc == 0, out[-3000:]
+    assert recap(out, host.backend.get_hostname())["changed"] > 0
+    assert {"six", "toolz"} <= package_names(host, "fromfile")
+    assert host.run(PREFIX + "/envs/fromfile/bin/python -c 'import tabulate'").rc == 0
+    rc, out = run_with_environments(host, [{"name": "fromfile", "src": v2}])
+    assert rc == 0, out[-3000:]
+    assert recap(out, host.backend.get_hostname())["changed"] == 0, out[-3000:]
+
+
+def test_unknown_package_fails_clearly_and_leaves_no_environment(host):
+    only_on_debian12(host)
+    rc, out = run_with_environments(
+        host, [{"name": "broken", "packages": ["teamhub-no-such-package-xyz"]}]
+    )
+    assert rc != 0
+    assert "teamhub-no-such-package-xyz" in out
+    assert not host.file(PREFIX + "/envs/broken").exists
+
+
+def test_failed_update_leaves_existing_environment_untouched(host):
+    only_on_debian12(host)
+    before = conda_json(host, "list", "-n", "tiny")
+    rc, out = run_with_environments(
+        host, [{"name": "tiny", "packages": ["six", "teamhub-no-such-package-xyz"]}]
+    )
+    assert rc != 0
+    assert "teamhub-no-such-package-xyz" in out
+    assert conda_json(host, "list", "-n", "tiny") == before
+    assert host.run(PREFIX + "/envs/tiny/bin/python -c 'import six, tabulate'").rc == 0
+
+
+def test_absent_environment_is_removed(host):
+    only_on_debian12(host)
+    rc, out = run_with_environments(host, [{"name": "fromfile", "state": "absent"}])
+    assert rc == 0, out[-3000:]
+    assert not host.file(PREFIX + "/envs/fromfile").exists
+    assert PREFIX + "/envs/fromfile" not in conda_json(host, "env", "list")["envs"]
+    rc, out = run_with_environments(host, [{"name": "fromfile", "state": "absent"}])
+    assert rc == 0, out[-3000:]
+    assert recap(out, host.backend.get_hostname())["changed"] == 0
+
+
+def test_upgrade_updates_conda_in_place(host):
+    """miniconda_upgrade runs conda update -n base conda; already current: no change."""
+    only_on_debian12(host)
+    rc, out = run_playbook(host, "-e", json.dumps({"miniconda_upgrade": True, "miniconda_environments": []}))
+    assert rc == 0, out[-3000:]
+    assert "Update conda in the base environment" in out
+    assert recap(out, host.backend.get_hostname())["changed"] == 0, out[-3000:]
