@@ -2,6 +2,7 @@
 Everything is checked from the laptop over the hub's tailnet address, and from the
 runs of the role itself."""
 
+import ipaddress
 import json
 import subprocess
 
@@ -100,15 +101,17 @@ def test_only_the_embedded_derp_region_is_known(host):
 def test_tailscaled_talks_only_inside_the_scenario_network(host, hub):
     inspect = subprocess.run(["docker", "network", "inspect", NETWORK], capture_output=True, text=True,
                              check=True)
-    subnets = [c["Subnet"] for c in json.loads(inspect.stdout)[0]["IPAM"]["Config"]]
-    prefix = [s.split("/")[0].rsplit(".", 2)[0] + "." for s in subnets]  # /16 networks from Docker
+    allowed = [ipaddress.ip_network(c["Subnet"]) for c in json.loads(inspect.stdout)[0]["IPAM"]["Config"]]
+    allowed += [ipaddress.ip_network(n) for n in ("127.0.0.0/8", "::1/128", "100.64.0.0/10", "fd7a:115c:a1e0::/48")]
     for h in (host, hub):
         out = h.check_output("ss -Htnp state established")
         peers = [line.split()[3] for line in out.splitlines() if "tailscaled" in line]
         assert peers, "tailscaled holds no TCP connection (to Headscale)"
         for peer in peers:
-            addr = peer.rsplit(":", 1)[0].strip("[]")
-            assert addr.startswith(tuple(prefix)) or addr.startswith(("127.", "100.", "fd7a:")), peer
+            addr = ipaddress.ip_address(peer.rsplit(":", 1)[0].strip("[]").split("%")[0])
+            if addr.version == 6 and addr.ipv4_mapped:
+                addr = addr.ipv4_mapped
+            assert any(addr in net for net in allowed), f"{h.backend.get_hostname()}: tailscaled talks to {peer}"
 
 
 def test_facts_give_the_hub_address(hub, hub_ip):
