@@ -12,7 +12,7 @@ import requests
 import websocket
 
 # Must match molecule.yml.
-SERVICE_TOKEN = "4f6d6f6c6563756c652d74657374732d746f6b656e2d6e6f742d7365637265740a"
+SERVICE_TOKEN = "4f6d6f6c6563756c652d74657374732d746f6b656e2d6e6f742d736563726574"
 PASSWORDS = {name: f"pw-{name}-molecule" for name in ("ada", "bob", "cleo", "lena", "olaf")}
 CULL_TIMEOUT = 90
 CULL_EVERY = 15
