@@ -62,9 +62,13 @@ def test_web_service_answers_over_the_tailnet(host, hub_ip):
 def test_tailscale_serve_publishes_the_hub_port(host, hub, hub_ip):
     serve = json.loads(hub.check_output("tailscale serve status --json"))
     assert "80" in {str(p) for p in serve.get("TCP", {})}
+    # tailscale serve answers by the node's MagicDNS name (the laptop keeps Docker's
+    # resolver here, so the name goes in the Host header).
+    name = tailscale_status(hub)["Self"]["DNSName"].rstrip(".")
     body = host.check_output(
-        "python3 -c \"import urllib.request as u; print(u.urlopen('http://%s/', timeout=20).read().decode())\"",
-        hub_ip)
+        "python3 -c \"import urllib.request as u; "
+        "print(u.urlopen(u.Request('http://%s/', headers={'Host': '%s'}), timeout=20).read().decode())\"",
+        hub_ip, name)
     assert "teamhub over the tailnet" in body
 
 
