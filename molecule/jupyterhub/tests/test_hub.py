@@ -32,9 +32,8 @@ def test_proxy_and_hub_run_as_services(host):
         assert host.service(unit).is_enabled, unit
     assert host.check_output("systemctl show -p Restart --value jupyterhub.service") == "always"
     # The proxy runs as an unprivileged dynamic user, the hub as root.
-    proxy_user = host.check_output(f"ps -o user= -p {main_pid(host, 'jupyterhub-proxy.service')}")
-    assert proxy_user != "root"
-    assert host.check_output(f"ps -o user= -p {main_pid(host, 'jupyterhub.service')}") == "root"
+    assert host.check_output(f"stat -c %U /proc/{main_pid(host, 'jupyterhub-proxy.service')}") != "root"
+    assert host.check_output(f"stat -c %U /proc/{main_pid(host, 'jupyterhub.service')}") == "root"
 
 
 def test_hub_venv_has_the_pinned_releases(host):
