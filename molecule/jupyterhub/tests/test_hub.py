@@ -231,13 +231,13 @@ def test_idle_culler_stops_an_idle_server(host, hub):
 # --- Ansible runs against this instance -------------------------------------------
 
 
-def run_converge(host, *extra):
+def run_playbook(host, playbook, *extra):
     scenario = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
     inventory = os.path.dirname(os.environ["MOLECULE_INVENTORY_FILE"])
     env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="true")
     return subprocess.run(
         ["ansible-playbook", "-i", inventory, "--limit", host.backend.get_hostname(),
-         os.path.join(scenario, "converge.yml"), *extra],
+         os.path.join(scenario, playbook), *extra],
         capture_output=True, text=True, env=env, timeout=900,
     )
 
@@ -250,22 +250,26 @@ def recap(output, name):
 
 def test_broken_config_fails_the_play_and_the_hub_keeps_serving(host, hub):
     pid = main_pid(host, "jupyterhub.service")
-    result = run_converge(host, "-e", "jupyterhub_config_extra='c.JupyterHub.log_level = ('")
+    result = run_playbook(host, "hub.yml", "-e", "jupyterhub_config_extra='c.JupyterHub.log_level = ('")
     assert result.returncode != 0
     assert "configuration check failed" in result.stdout, result.stdout[-3000:]
     assert main_pid(host, "jupyterhub.service") == pid
     assert "c.JupyterHub.log_level = (" not in host.file("/etc/jupyterhub/jupyterhub_config.py").content_string
     assert requests.get(f"{hub.url}/hub/health", timeout=10).status_code == 200
 
-    result = run_converge(host, "-e", '{"jupyterhub_config_snippets": {"90-broken": "c.Spawner.no_such_option = 1"}}')
-    assert result.returncode != 0
-    assert "unknown option(s): Spawner.no_such_option" in result.stdout, result.stdout[-3000:]
-    assert not host.file("/etc/jupyterhub/jupyterhub_config.d/90-broken.py").exists
-    assert main_pid(host, "jupyterhub.service") == pid
+
+def test_checker_refuses_a_drop_in_with_a_misspelt_option(host):
+    host.check_output("printf 'c.Spawner.no_such_option = 1\\n' > /root/broken-dropin.py")
+    result = host.run(f"{VENV}/bin/python /opt/jupyterhub/bin/teamhub-check-config "
+                      "--main /etc/jupyterhub/jupyterhub_config.py --dropin /root/broken-dropin.py")
+    assert result.rc == 1
+    assert "unknown option(s): Spawner.no_such_option" in result.stderr
+    ok = host.run(f"{VENV}/bin/python /opt/jupyterhub/bin/teamhub-check-config /etc/jupyterhub/jupyterhub_config.py")
+    assert ok.rc == 0, ok.stderr
 
 
 def test_check_mode_on_the_converged_host_changes_nothing(host):
-    result = run_converge(host, "--check", "--diff")
+    result = run_playbook(host, "converge.yml", "--check", "--diff")
     assert result.returncode == 0, result.stdout[-3000:]
     counts = recap(result.stdout, host.backend.get_hostname())
     assert counts["changed"] == "0", result.stdout[-3000:]
