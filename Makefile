@@ -52,6 +52,10 @@ lint: collection ## yamllint and ansible-lint (production profile)
 sanity: collection ## ansible-test sanity, no ignore entries
 	scripts/ansible-test-sanity.sh
 
+.PHONY: artifact
+artifact: venv ## Build the collection artifact, install it, and check it works from there
+	scripts/check-artifact.sh
+
 .PHONY: unit
 unit: collection ## Unit tests of the module code
 	$(BIN)/pytest -q tests/unit
@@ -68,7 +72,7 @@ molecule: collection images ## All molecule scenarios (SCENARIOS="a b" to pick)
 	done
 
 .PHONY: test
-test: lint sanity unit molecule ## Everything CI runs: lint, sanity, unit tests, molecule
+test: lint sanity artifact unit molecule ## Everything CI runs: lint, sanity, artifact, unit tests, molecule
 
 .PHONY: demo
 demo: collection images ## Start the local demo hub in the container teamhub-demo
