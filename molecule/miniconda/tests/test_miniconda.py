@@ -95,6 +95,21 @@ def test_prefix_shared_with_admin_group(host):
     assert host.run("find %s ! -type l -perm -o+w -print" % PREFIX).stdout == ""
 
 
+def test_admins_manage_shared_environments_others_cannot(host):
+    """A member of the admin group may write the shared envs directory; others may not."""
+    host.run_expect([0, 9], "useradd -m -G %s conda-admin" % ADMINS)
+    host.run_expect([0, 9], "useradd -m conda-member")
+    admin = host.run("su conda-admin -s /bin/sh -c 'umask 002; mkdir %s/envs/by-admin && rmdir %s/envs/by-admin'"
+                     % (PREFIX, PREFIX))
+    assert admin.rc == 0, admin.stderr
+    member = host.run("su conda-member -s /bin/sh -c 'mkdir %s/envs/by-member'" % PREFIX)
+    assert member.rc != 0
+    assert not host.file(PREFIX + "/envs/by-member").exists
+    # The member's own environments go to the home directory, second in envs_dirs.
+    home = host.run("su - conda-member -s /bin/sh -c 'mkdir -p ~/.conda/envs && test -w ~/.conda/envs'")
+    assert home.rc == 0, home.stderr
+
+
 def test_check_mode_changes_nothing(host):
     rc, out = run_playbook(host, "--check", "--diff")
     assert rc == 0, out[-3000:]
