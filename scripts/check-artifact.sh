@@ -6,7 +6,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/.venv/bin
 work=$(mktemp -d)
-trap "rm -rf $work" EXIT
+trap 'rm -rf "$work"' EXIT
 cd "$top"
 "$bin/ansible-galaxy" collection build --output-path "$work/dist" . >/dev/null
 artifact=$(ls "$work"/dist/teamhub-jupyter-*.tar.gz)
@@ -19,7 +19,8 @@ for module in conda_env conda_env_info kernelspec kernelspec_info; do
   "$bin/ansible-doc" -t module "teamhub.jupyter.$module" >/dev/null
   echo "ansible-doc teamhub.jupyter.$module: ok"
 done
-for role in $(ls "$work/collections/ansible_collections/teamhub/jupyter/roles"); do
+for dir in "$work"/collections/ansible_collections/teamhub/jupyter/roles/*/; do
+  role=$(basename "$dir")
   "$bin/ansible-doc" -t role "teamhub.jupyter.$role" >/dev/null
   echo "ansible-doc -t role teamhub.jupyter.$role: ok"
 done
