@@ -8,7 +8,10 @@ BIN         := $(CURDIR)/$(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build/collections
 # Scenarios that need the internet (real conda channels) only get a syntax check here.
 ONLINE      := online
-SCENARIOS   ?= $(filter-out $(ONLINE),$(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+JOBS        ?= 2
+ALL_SCENARIOS := $(filter-out $(ONLINE),$(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+# The longest scenarios start first.
+SCENARIOS   ?= $(filter default tailscale,$(ALL_SCENARIOS)) $(filter-out default tailscale,$(ALL_SCENARIOS))
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
@@ -61,11 +64,8 @@ unit: collection ## Unit tests of the module code
 	$(BIN)/pytest -q tests/unit
 
 .PHONY: molecule
-molecule: collection images ## All molecule scenarios (SCENARIOS="a b" to pick)
-	set -e; for s in $(SCENARIOS); do \
-	  echo "=== molecule scenario $$s"; \
-	  $(BIN)/molecule test -s $$s; \
-	done
+molecule: collection images ## All molecule scenarios, JOBS at a time (SCENARIOS="a b" to pick)
+	JOBS=$(JOBS) scripts/molecule-all.sh $(SCENARIOS)
 	set -e; for s in $(filter $(ONLINE),$(notdir $(wildcard molecule/*))); do \
 	  echo "=== molecule scenario $$s (internet needed: syntax check only)"; \
 	  $(BIN)/molecule syntax -s $$s; \
