@@ -11,6 +11,9 @@ image=${TEAMHUB_DEMO_IMAGE:-teamhub/debian:12}
 ssh_port=${TEAMHUB_DEMO_SSH_PORT:-2222}
 hub_port=${TEAMHUB_DEMO_HUB_PORT:-8000}
 sandbox=$top/.sandbox
+# conda in the demo: "standin" (default) installs the test stand-in from tests/fakeconda,
+# which needs only PyPI; "real" downloads Miniconda and uses real conda channels.
+conda_mode=${TEAMHUB_DEMO_CONDA:-standin}
 
 up() {
   mkdir -p "$sandbox"
@@ -39,13 +42,24 @@ up() {
     sleep 1
   done
 
-  ansible-playbook -i inventories/sandbox playbooks/site.yml
+  extra=()
+  if [ "$conda_mode" = standin ]; then
+    echo "conda in this demo: the test stand-in (tests/fakeconda); TEAMHUB_DEMO_CONDA=real for real Miniconda"
+    tests/fakeconda/make-installer.sh "$sandbox/installer" >/dev/null
+    installer=$sandbox/installer/Miniconda3-teamhub-fake-Linux-x86_64.sh
+    extra=(-e "miniconda_installer_src=$installer" -e "miniconda_installer_checksum=$(cat "$installer.sha256")")
+    # The stand-in builds environments as venvs.
+    docker exec "$name" sh -c 'dpkg -s python3-venv >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; }'
+  fi
+
+  ansible-playbook -i inventories/sandbox playbooks/site.yml "${extra[@]}"
 
   cat <<MSG
 
 TeamHub demo is up (container $name).
   SSH as the demo member:  ssh -i .sandbox/demo_ed25519 -p $ssh_port demo@127.0.0.1
-  Web login (once the hub role is part of the site): http://127.0.0.1:$hub_port
+  JupyterHub:              http://127.0.0.1:$hub_port
       user: demo   password: $(cat "$sandbox/demo.password")   (kept in .sandbox/demo.password)
   Remove it all:           make demo-clean
 MSG
