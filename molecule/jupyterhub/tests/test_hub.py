@@ -185,11 +185,14 @@ def test_team_lead_stops_analysts_servers_and_nothing_more(hub):
     hub.stop_server("ada")
 
 
-def test_idle_culler_has_only_its_scopes(hub):
-    roles = {r["name"]: r for r in hub.api("GET", "/roles").json()}
-    assert sorted(roles["idle-culler"]["scopes"]) == sorted(
-        ["list:users", "read:users:activity", "read:servers", "delete:servers"])
-    assert roles["idle-culler"]["services"] == ["idle-culler"]
+def test_idle_culler_has_only_its_scopes(host, hub):
+    service = hub.api("GET", "/services/idle-culler").json()
+    assert service["admin"] is False
+    assert service["roles"] == ["idle-culler"]
+    scopes = host.check_output(
+        "python3 -c \"import sqlite3; db = sqlite3.connect('file:%s/jupyterhub.sqlite?mode=ro', uri=True); "
+        "print(db.execute(\\\"select scopes from roles where name='idle-culler'\\\").fetchone()[0])\"" % STATE)
+    assert sorted(json.loads(scopes)) == sorted(["list:users", "read:users:activity", "read:servers", "delete:servers"])
 
 
 def test_metrics_need_the_metrics_token(host, hub):
