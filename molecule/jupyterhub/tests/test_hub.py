@@ -255,7 +255,8 @@ def test_broken_config_fails_the_play_and_the_hub_keeps_serving(host, hub):
     pid = main_pid(host, "jupyterhub.service")
     result = run_playbook(host, "hub.yml", "-e", "jupyterhub_config_extra='c.JupyterHub.log_level = ('")
     assert result.returncode != 0
-    assert "configuration check failed" in result.stdout, result.stdout[-3000:]
+    output = result.stdout + result.stderr
+    assert "configuration check failed" in output, output[-3000:]
     assert main_pid(host, "jupyterhub.service") == pid
     assert "c.JupyterHub.log_level = (" not in host.file("/etc/jupyterhub/jupyterhub_config.py").content_string
     assert requests.get(f"{hub.url}/hub/health", timeout=10).status_code == 200
