@@ -8,7 +8,7 @@ BIN         := $(CURDIR)/$(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build/collections
 # Scenarios that need the internet (real conda channels) only get a syntax check here.
 ONLINE      := online
-JOBS        ?= 2
+JOBS        ?= 4
 ALL_SCENARIOS := $(filter-out $(ONLINE),$(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 # The longest scenarios start first.
 SCENARIOS   ?= $(filter default tailscale,$(ALL_SCENARIOS)) $(filter-out default tailscale,$(ALL_SCENARIOS))
@@ -71,8 +71,19 @@ molecule: collection images ## All molecule scenarios, JOBS at a time (SCENARIOS
 	  $(BIN)/molecule syntax -s $$s; \
 	done
 
+.PHONY: fixtures
+fixtures: ## Build the tailnet test fixtures (Tailscale, Headscale) from Go modules, cached
+	scripts/build-tailnet-fixtures.sh
+
+# The Go builds of the tailnet fixtures take long on a cold cache: start them in the
+# background first; the tailscale scenario waits for them (the script holds a lock).
+.PHONY: fixtures-background
+fixtures-background:
+	mkdir -p .build
+	nohup scripts/build-tailnet-fixtures.sh >.build/tailnet-fixtures.log 2>&1 &
+
 .PHONY: test
-test: lint sanity artifact unit molecule ## Everything CI runs: lint, sanity, artifact, unit tests, molecule
+test: fixtures-background lint sanity artifact unit molecule ## Everything CI runs: lint, sanity, artifact, unit tests, molecule
 
 .PHONY: demo
 demo: collection images ## Start the local demo hub in the container teamhub-demo

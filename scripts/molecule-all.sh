@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run molecule scenarios, JOBS at a time (default 2), each with its own log under
+# Run molecule scenarios, JOBS at a time (default 4), each with its own log under
 # .build/molecule/; print every log when it ends and fail if any scenario failed.
 #   scripts/molecule-all.sh SCENARIO...
 set -uo pipefail
@@ -22,7 +22,7 @@ if [ "${1:-}" = --one ]; then
 fi
 
 rm -f "$logs"/*.log
-printf '%s\n' "$@" | xargs -P "${JOBS:-2}" -I{} "$0" --one {}
+printf '%s\n' "$@" | xargs -P "${JOBS:-4}" -I{} "$0" --one {}
 rc=$?
 echo "=== molecule summary"
 grep -h '^=== molecule scenario .*: exit' "$logs"/*.log

@@ -5,15 +5,14 @@ The tests run in file order: the slow ones (idle culler, ansible-playbook runs) 
 """
 
 import json
-import os
 import re
-import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import CULL_EVERY, CULL_TIMEOUT, PASSWORDS, SERVICE_TOKEN, Hub
+from conftest import CULL_EVERY, CULL_TIMEOUT, PASSWORDS, SERVICE_TOKEN
+from teamhub_testing import container_name, run_playbook
 
 VENV = "/opt/jupyterhub/venv"
 STATE = "/var/lib/jupyterhub"
@@ -87,14 +86,14 @@ def test_member_login_through_the_form_lands_on_the_server(hub):
 
 
 def test_wrong_password_is_refused(hub):
-    _, response = hub.login_response("bob", "not-the-password")
+    _session, response = hub.login_response("bob", "not-the-password")
     assert response.status_code != 302
     assert "Invalid username or password" in response.text
 
 
 def test_local_account_outside_the_team_is_refused(host, hub):
     assert host.user("olaf").exists
-    _, response = hub.login_response("olaf", PASSWORDS["olaf"])
+    _session, response = hub.login_response("olaf", PASSWORDS["olaf"])
     assert response.status_code != 302
     assert hub.api("GET", "/users/olaf").status_code == 404
 
@@ -134,7 +133,7 @@ def test_shared_dir_is_in_the_file_browser_and_data_is_read_only(hub):
     kernel = hub.start_kernel("cleo")
     out, err = hub.execute("cleo", kernel, "open('shared/from-cleo.txt', 'w').write('hi'); print('ok')")
     assert (out.strip(), err) == ("ok", "")
-    _, err = hub.execute("cleo", kernel, "open('/srv/teamhub/data/x.txt', 'w').write('no')")
+    _out, err = hub.execute("cleo", kernel, "open('/srv/teamhub/data/x.txt', 'w').write('no')")
     assert "Read-only file system" in err
 
 
@@ -209,7 +208,7 @@ def test_metrics_need_the_metrics_token(host, hub):
 def test_killed_hub_comes_back_and_servers_keep_their_kernels(host, hub):
     hub.fresh_server("bob")
     kernel = hub.start_kernel("bob")
-    out, _ = hub.execute("bob", kernel, "before_kill = 'still here'; print('set')")
+    out, _err = hub.execute("bob", kernel, "before_kill = 'still here'; print('set')")
     assert out.strip() == "set"
     pid = main_pid(host, "jupyterhub.service")
     host.check_output(f"kill -9 {pid}")
@@ -234,28 +233,15 @@ def test_idle_culler_stops_an_idle_server(host, hub):
 # --- Ansible runs against this instance -------------------------------------------
 
 
-def run_playbook(host, playbook, *extra):
-    scenario = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
-    inventory = os.path.dirname(os.environ["MOLECULE_INVENTORY_FILE"])
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="true")
-    return subprocess.run(
-        ["ansible-playbook", "-i", inventory, "--limit", host.backend.get_hostname(),
-         os.path.join(scenario, playbook), *extra],
-        capture_output=True, text=True, env=env, timeout=900,
-    )
-
-
-def recap(output, name):
-    match = re.search(rf"^{re.escape(name)}\s*:\s*(.*)$", output, re.M)
-    assert match, output[-3000:]
-    return dict(item.split("=") for item in match.group(1).split())
+def run_on_this_host(host, playbook, *extra):
+    """ansible-playbook against this instance only: (rc, output, recap by host)."""
+    return run_playbook(playbook, "--limit", container_name(host), *extra)
 
 
 def test_broken_config_fails_the_play_and_the_hub_keeps_serving(host, hub):
     pid = main_pid(host, "jupyterhub.service")
-    result = run_playbook(host, "hub.yml", "-e", "jupyterhub_config_extra='c.JupyterHub.log_level = ('")
-    assert result.returncode != 0
-    output = result.stdout + result.stderr
+    rc, output, _recap = run_on_this_host(host, "hub.yml", "-e", "jupyterhub_config_extra='c.JupyterHub.log_level = ('")
+    assert rc != 0
     assert "configuration check failed" in output, output[-3000:]
     assert main_pid(host, "jupyterhub.service") == pid
     assert "c.JupyterHub.log_level = (" not in host.file("/etc/jupyterhub/jupyterhub_config.py").content_string
@@ -273,8 +259,7 @@ def test_checker_refuses_a_drop_in_with_a_misspelt_option(host):
 
 
 def test_check_mode_on_the_converged_host_changes_nothing(host):
-    result = run_playbook(host, "converge.yml", "--check", "--diff")
-    assert result.returncode == 0, result.stdout[-3000:]
-    counts = recap(result.stdout, host.backend.get_hostname())
-    assert counts["changed"] == "0", result.stdout[-3000:]
-    assert counts["failed"] == "0"
+    rc, output, recaps = run_on_this_host(host, "converge.yml", "--check", "--diff")
+    assert rc == 0, output[-3000:]
+    assert recaps[container_name(host)]["changed"] == 0, output[-3000:]
+    assert recaps[container_name(host)]["failed"] == 0
