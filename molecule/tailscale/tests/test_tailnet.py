@@ -80,7 +80,7 @@ def test_member_logs_in_over_ssh_through_the_tailnet(host, hub_ip):
     assert result.rc == 0, result.stderr
     user, connection = result.stdout.splitlines()
     assert user == "alice"
-    client_ip, _, server_ip, _ = connection.split()
+    client_ip, _client_port, server_ip, _server_port = connection.split()
     assert server_ip == hub_ip
     assert client_ip.startswith("100."), "the connection did not come through the tailnet"
 
@@ -119,7 +119,7 @@ def test_tailscaled_talks_only_inside_the_scenario_network(host, hub):
 
 
 def test_facts_give_the_hub_address(hub, hub_ip):
-    rc, output, _ = run_playbook("converge.yml", "--limit", "teamhub-ts-hub", "--check")
+    rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-hub", "--check")
     assert rc == 0, output
     assert hub_ip in output
     assert "ts-hub.tailnet.teamhub.test" in output
@@ -163,9 +163,9 @@ def test_auth_key_never_appears_in_output(keyless_run):
     from pathlib import Path
 
     key = (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "authkey").read_text().strip()
-    rc, output, _ = run_playbook("converge.yml", "--limit", "teamhub-ts-client", "-vvv",
+    rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-client", "-vvv",
                                  *extra_vars({"tailscale_hostname": "ts-verbose"}))
     assert rc == 0, output
     assert key not in output
-    rc, output, _ = run_playbook("converge.yml", "--limit", "teamhub-ts-client")
+    rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-client")
     assert rc == 0, output

@@ -23,7 +23,7 @@ def test_absent_logs_out_and_removes_the_service(host):
     # Headscale saw the logout: the node's key is expired and the node offline.
     headscale = testinfra.get_host("docker://teamhub-ts-headscale")
     nodes = {n["given_name"]: n for n in json.loads(headscale.check_output("headscale nodes list -o json"))}
-    client = [n for name, n in nodes.items() if name.startswith("ts-")  and name != "ts-hub"]
+    client = [n for name, n in nodes.items() if name.startswith("ts-") and name != "ts-hub"]
     assert client and not any(n.get("online") for n in client), nodes
     # A second absent run has nothing left to do.
     rc, output, recap = run_playbook(*args)
