@@ -164,7 +164,7 @@ def test_auth_key_never_appears_in_output(keyless_run):
 
     key = (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "authkey").read_text().strip()
     rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-client", "-vvv",
-                                 *extra_vars({"tailscale_hostname": "ts-verbose"}))
+                                      *extra_vars({"tailscale_hostname": "ts-verbose"}))
     assert rc == 0, output
     assert key not in output
     rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-client")
