@@ -103,17 +103,6 @@ options:
         like C(ipykernel install) does (V(false)).
     type: bool
     default: true
-  kernels_dir:
-    description:
-      - Directory holding kernel spec directories.
-      - Defaults to C(/usr/local/share/jupyter/kernels) when neither O(kernels_dir) nor O(prefix) is set.
-      - Mutually exclusive with O(prefix).
-    type: path
-  prefix:
-    description:
-      - Install prefix, as C(ipykernel install --prefix); the spec goes to C(PREFIX/share/jupyter/kernels).
-      - Mutually exclusive with O(kernels_dir).
-    type: path
   language:
     description:
       - Language name written to C(kernel.json).
@@ -135,6 +124,8 @@ seealso:
   - name: Jupyter kernel specs
     description: The kernelspec format.
     link: https://jupyter-client.readthedocs.io/en/stable/kernels.html#kernel-specs
+extends_documentation_fragment:
+  - teamhub.jupyter.kernels_location
 '''
 
 EXAMPLES = r'''

@@ -31,19 +31,10 @@ options:
     description:
       - Report only this kernel (an empty result if it does not exist).
     type: str
-  kernels_dir:
-    description:
-      - Directory holding kernel spec directories.
-      - Defaults to C(/usr/local/share/jupyter/kernels) when neither O(kernels_dir) nor O(prefix) is set.
-      - Mutually exclusive with O(prefix).
-    type: path
-  prefix:
-    description:
-      - Install prefix; the kernels directory is C(PREFIX/share/jupyter/kernels).
-      - Mutually exclusive with O(kernels_dir).
-    type: path
 seealso:
   - module: teamhub.jupyter.kernelspec
+extends_documentation_fragment:
+  - teamhub.jupyter.kernels_location
 '''
 
 EXAMPLES = r'''
