@@ -167,6 +167,20 @@ def default_env_prefix(name, info, envs=None):
     raise CondaError('cannot tell where environment %s belongs: conda reports no envs_dirs' % name)
 
 
+# Characters conda refuses in an environment name (conda.base.context.validate_prefix_name).
+NAME_DISALLOWED_CHARS = ('/', ' ', ':', '#')
+
+
+def validate_env_name(name):
+    """Refuse a name conda would refuse, before it becomes a path under envs/."""
+    bad = sorted(set(char for char in name if char in NAME_DISALLOWED_CHARS or not char.isprintable()))
+    if bad or name in ('.', '..'):
+        raise CondaError("invalid environment name %r: a name must not be '.' or '..' nor contain %s "
+                         "(give a path as prefix instead)" % (name, ', '.join(repr(x) for x in bad or NAME_DISALLOWED_CHARS)),
+                         exception_name='CondaValueError')
+    return name
+
+
 def resolve_env(envs, name=None, prefix=None, info=None, exists=None):
     """Find the env asked for by ``name`` or ``prefix``.
 
@@ -181,6 +195,7 @@ def resolve_env(envs, name=None, prefix=None, info=None, exists=None):
         def exists(path):
             return os.path.isdir(os.path.join(path, 'conda-meta'))
     if name:
+        validate_env_name(name)
         if name in ('base', 'root'):
             for env in envs:
                 if env['is_base']:

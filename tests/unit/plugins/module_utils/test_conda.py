@@ -141,6 +141,20 @@ def test_resolve_env_missing_name_goes_to_first_envs_dir():
     assert env is None and prefix == ROOT + '/envs/new'
 
 
+@pytest.mark.parametrize('name', ['../../etc', 'my env', 'a:b', 'x#1', '..', '.', 'tab\there'])
+def test_resolve_env_refuses_names_conda_refuses(name):
+    envs = c.list_envs(ENV_LIST_OLD, INFO)
+    with pytest.raises(c.CondaError) as err:
+        c.resolve_env(envs, name=name, info=INFO, exists=lambda p: False)
+    assert 'invalid environment name %r' % name in err.value.message
+    assert err.value.exception_name == 'CondaValueError'
+
+
+@pytest.mark.parametrize('name', ['analysis', 'dev-default', 'py3.12_gpu', 'Geo'])
+def test_validate_env_name_accepts_conda_names(name):
+    assert c.validate_env_name(name) == name
+
+
 def test_resolve_env_unregistered_prefix_that_exists():
     envs = c.list_envs(ENV_LIST_OLD, INFO)
     env, prefix = c.resolve_env(envs, prefix='/data/env', info=INFO, exists=lambda p: p == '/data/env')
