@@ -8,17 +8,14 @@ import pytest
 from hub_client import Hub
 from teamhub_testing import container_name
 
-SERVICE_TOKEN = "7465616d6875622d64656661756c742d7363656e6172696f2d746f6b656e0a"
-PASSWORDS = {"alice": "alice-password", "bob": "bob-password"}
-
 
 @pytest.fixture
-def hub(host):
-    return Hub(container_name(host), SERVICE_TOKEN, PASSWORDS)
+def hub(host, service_token, passwords):
+    return Hub(container_name(host), service_token, passwords)
 
 
-def test_member_logs_in_through_the_form_and_reaches_their_server(hub):
-    session, response = hub.login_response("bob", PASSWORDS["bob"])
+def test_member_logs_in_through_the_form_and_reaches_their_server(hub, passwords):
+    session, response = hub.login_response("bob", passwords["bob"])
     assert response.status_code == 302
     assert "/hub/" in response.headers["Location"]
     assert hub.login_response("bob", "wrong")[1].status_code in (200, 403)
@@ -26,15 +23,26 @@ def test_member_logs_in_through_the_form_and_reaches_their_server(hub):
     assert session.cookies.get("jupyterhub-session-id") is not None
 
 
-def test_team_kernels_are_listed_and_the_server_kernel_is_hidden(hub):
+def test_team_kernels_are_listed_and_the_server_kernel_is_hidden(hub, team_kernels):
     hub.fresh_server("alice")  # a server started after the kernels role ran
     response = hub.user_api("GET", "alice", "/kernelspecs")
     assert response.status_code == 200, response.text[:300]
     specs = response.json()["kernelspecs"]
-    assert "dev-default" in specs
-    assert specs["dev-default"]["spec"]["display_name"] == "Python 3 (dev default)"
+    assert {name: spec["spec"]["display_name"] for name, spec in specs.items()} == team_kernels
     assert "python3" not in specs
     assert "retired" not in specs, "kernels_exclusive must remove kernels no longer listed"
+
+
+def test_kernel_taken_out_of_the_list_goes_for_members_on_the_next_run(host, kernel_retirement, team_kernels):
+    """kernels_exclusive: a kernel an earlier run registered, then dropped from
+    kernels_list, disappears from a running member server's kernel list."""
+    run = kernel_retirement[container_name(host)]
+    assert run["added_rc"] == 0, run["added_output"][-3000:]
+    assert run["added"] == {**team_kernels, "scratch": "Scratch (molecule)"}
+    assert run["retired_rc"] == 0, run["retired_output"][-3000:]
+    assert run["retired_changed"] >= 1
+    assert run["retired"] == team_kernels
+    assert not host.file("/usr/local/share/jupyter/kernels/scratch").exists
 
 
 def test_dev_default_kernel_runs_pandas_with_its_environment_activated(host, hub):
