@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 import testinfra
-from conftest import tailscale_status
+from conftest import fixtures, hub_login, tailscale_status
 from teamhub_testing import extra_vars, run_playbook
 
 testinfra_hosts = ["ansible://teamhub-ts-client"]
@@ -18,6 +18,12 @@ NETWORK = "teamhub-ts-net"
 
 def node(name):
     return testinfra.get_host(f"docker://{name}")
+
+
+def network_address(container):
+    """A container's IPv4 address on the scenario network."""
+    inspect = subprocess.run(["docker", "inspect", container], capture_output=True, text=True, check=True)
+    return json.loads(inspect.stdout)[0]["NetworkSettings"]["Networks"][NETWORK]["IPAddress"]
 
 
 @pytest.fixture(scope="module")
@@ -46,30 +52,83 @@ def test_both_nodes_joined_headscale(host, hub):
         assert status["Self"]["DNSName"].endswith(".tailnet.teamhub.test.")
 
 
+MIRROR = "http://teamhub-ts-headscale:8080"
+
+
+def test_hub_host_installed_the_package_from_the_signed_mirror(hub):
+    version = fixtures()["tailscale_version"]
+    assert MIRROR + "/apt bookworm main" in hub.file("/etc/apt/sources.list.d/tailscale.list").content_string
+    assert hub.check_output("dpkg-query -W -f '${Status} ${Version}' tailscale") == f"install ok installed {version}"
+    assert MIRROR + "/apt bookworm/main" in hub.check_output("apt-cache policy tailscale")
+    # The package's own unit runs tailscaled; the static path's unit is not there.
+    unit = hub.check_output("systemctl show -p FragmentPath --value tailscaled")
+    assert unit.endswith("/lib/systemd/system/tailscaled.service"), unit
+    assert not hub.file("/etc/systemd/system/tailscaled.service").exists
+    # apt checks the repository's signature against the key the role installed.
+    mirror_key = node("teamhub-ts-headscale").file("/srv/teamhub-ts-mirror/apt/teamhub-ts-archive-keyring.gpg")
+    assert hub.file("/usr/share/keyrings/tailscale-archive-keyring.gpg").sha256sum == mirror_key.sha256sum
+    update = hub.run("apt-get update")
+    assert update.rc == 0, update.stdout + update.stderr
+    assert "teamhub-ts-headscale" not in update.stderr, update.stderr
+
+
+def test_laptop_downloaded_the_static_tarball_from_the_mirror(host):
+    tarball = fixtures()["tailscale_tarball"]
+    name = tarball.rsplit("/", 1)[1]
+    downloaded = host.file(f"/opt/tailscale/{name}")
+    assert downloaded.exists
+    expected = subprocess.run(["sha256sum", tarball], capture_output=True, text=True, check=True).stdout.split()[0]
+    assert downloaded.sha256sum == expected
+    assert host.file("/usr/sbin/tailscaled").linked_to == f"/opt/tailscale/{name[:-4]}/tailscaled"
+
+
+def test_mirror_served_both_install_paths():
+    log = node("teamhub-ts-headscale").check_output("journalctl -u teamhub-ts-mirror --no-pager -o cat")
+    name = fixtures()["tailscale_tarball"].rsplit("/", 1)[1]
+    version = fixtures()["tailscale_version"]
+    for container, path in (("teamhub-ts-client", f"/static/{name}"),
+                            ("teamhub-ts-hub", "/apt/teamhub-ts-archive-keyring.gpg"),
+                            ("teamhub-ts-hub", "/apt/dists/bookworm/InRelease"),
+                            ("teamhub-ts-hub", f"/apt/pool/main/t/tailscale/tailscale_{version}_amd64.deb")):
+        address = network_address(container)
+        assert any(line.startswith(address) and f'"GET {path} HTTP/1.1" 200' in line for line in log.splitlines()), \
+            f"{path} was not served to {address}"
+
+
 def test_tun_device_is_used(host, hub):
     for h in (host, hub):
         assert h.interface("tailscale0").exists
 
 
-def test_web_service_answers_over_the_tailnet(host, hub_ip):
-    # The hub host's web service (python3 -m http.server standing in for JupyterHub).
-    code = host.check_output(
-        "python3 -c \"import urllib.request as u; print(u.urlopen('http://%s:8000/', timeout=20).status)\"",
-        hub_ip)
-    assert code == "200"
+def test_hub_login_page_answers_over_the_tailnet(hub_ip):
+    page = hub_login(f"http://{hub_ip}:8000", password="")
+    assert page["status"] == 200
+    assert "<form" in page["body"] and 'action="/hub/login' in page["body"], page["body"][:500]
+    for field in ('name="username"', 'name="password"', 'name="_xsrf"'):
+        assert field in page["body"], f"the login form has no {field}"
 
 
-def test_tailscale_serve_publishes_the_hub_port(host, hub, hub_ip):
+def test_member_logs_in_to_the_hub_over_the_tailnet(hub_ip):
+    # PAM login with the member's password, through the form, over WireGuard.
+    good = hub_login(f"http://{hub_ip}:8000")
+    assert good["login"] == 302, good
+    assert "jupyterhub-hub-login" in good["cookies"], good["cookies"]
+    bad = hub_login(f"http://{hub_ip}:8000", password="not-alice-password")
+    assert bad["login"] == 403, bad["login"]
+    assert "jupyterhub-hub-login" not in bad["cookies"]
+
+
+def test_tailscale_serve_publishes_the_hub(hub):
     serve = json.loads(hub.check_output("tailscale serve status --json"))
     assert "80" in {str(p) for p in serve.get("TCP", {})}
     # tailscale serve answers by the node's MagicDNS name (the laptop keeps Docker's
     # resolver here, so the name goes in the Host header).
-    name = tailscale_status(hub)["Self"]["DNSName"].rstrip(".")
-    body = host.check_output(
-        "python3 -c \"import urllib.request as u; "
-        "print(u.urlopen(u.Request('http://%s/', headers={'Host': '%s'}), timeout=20).read().decode())\"",
-        hub_ip, name)
-    assert "teamhub over the tailnet" in body
+    status = tailscale_status(hub)
+    name = status["Self"]["DNSName"].rstrip(".")
+    ip = [i for i in status["Self"]["TailscaleIPs"] if "." in i][0]
+    page = hub_login(f"http://{ip}", password="", host_header=name)
+    assert page["status"] == 200
+    assert 'name="_xsrf"' in page["body"], page["body"][:500]
 
 
 def test_member_logs_in_over_ssh_through_the_tailnet(host, hub_ip):
@@ -118,14 +177,16 @@ def test_tailscaled_talks_only_inside_the_scenario_network(host, hub):
             assert any(addr in net for net in allowed), f"{h.backend.get_hostname()}: tailscaled talks to {peer}"
 
 
-def test_facts_give_the_hub_address(hub, hub_ip):
-    rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-hub", "--check")
+def test_facts_give_the_hub_address(hub_ip, keyless_run):
+    # The play prints tailscale_ipv4 and tailscale_dns_name, as site.yml does for the hub's URL.
+    rc, output, _recap = keyless_run
     assert rc == 0, output
-    assert hub_ip in output
+    assert f"teamhub-ts-hub: {hub_ip} " in output
     assert "ts-hub.tailnet.teamhub.test" in output
 
 
 def test_check_mode_on_the_converged_tailnet_changes_nothing(check_run):
+    # tailnet.yml: the tailnet play of converge.yml (the whole of it is the idempotence step).
     rc, output, recap = check_run
     assert rc == 0, output
     for name in ("teamhub-ts-hub", "teamhub-ts-client"):
@@ -144,16 +205,16 @@ def test_rerun_needs_no_auth_key_and_does_not_run_up(keyless_run):
 def test_new_hostname_runs_up_again_without_auth_key(host):
     args = ("--limit", "teamhub-ts-client")
     rc, output, recap = run_playbook(
-        "converge.yml", *args, *extra_vars({"tailscale_hostname": "ts-laptop", "tailscale_authkey": ""}))
+        "tailnet.yml", *args, *extra_vars({"tailscale_hostname": "ts-laptop", "tailscale_authkey": ""}))
     assert rc == 0, output
     up = output.split("Bring the node up in the tailnet")[1].split("TASK")[0]
     assert "changed: [teamhub-ts-client]" in up
     assert tailscale_status(host)["Self"]["HostName"] == "ts-laptop"
-    rc, output, recap = run_playbook("converge.yml", *args, *extra_vars({"tailscale_hostname": "ts-laptop"}))
+    rc, output, recap = run_playbook("tailnet.yml", *args, *extra_vars({"tailscale_hostname": "ts-laptop"}))
     assert rc == 0, output
     assert recap["teamhub-ts-client"]["changed"] == 0, output
     # Back to the inventory's name.
-    rc, output, recap = run_playbook("converge.yml", *args)
+    rc, output, recap = run_playbook("tailnet.yml", *args)
     assert rc == 0, output
     assert tailscale_status(host)["Self"]["HostName"] == "ts-client"
 
@@ -163,9 +224,7 @@ def test_auth_key_never_appears_in_output(keyless_run):
     from pathlib import Path
 
     key = (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "authkey").read_text().strip()
-    rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-client", "-vvv",
+    rc, output, _recap = run_playbook("tailnet.yml", "--limit", "teamhub-ts-client", "-vvv",
                                       *extra_vars({"tailscale_hostname": "ts-verbose"}))
     assert rc == 0, output
     assert key not in output
-    rc, output, _recap = run_playbook("converge.yml", "--limit", "teamhub-ts-client")
-    assert rc == 0, output
