@@ -444,6 +444,10 @@ def version_matches(version, constraint):
 
 
 _NAME = r'[A-Za-z0-9_][A-Za-z0-9_.\-]*'
+# A version constraint: clauses joined by ',' (and) and '|' (or), each an optional
+# operator and a version, '*' globs allowed (conda's VersionSpec, without parentheses).
+_CLAUSE = r'(==|!=|>=|<=|~=|>|<|=)?[0-9A-Za-z_.*+!-]+'
+_VERSION_SPEC = re.compile(r'^%s([,|]%s)*$' % (_CLAUSE, _CLAUSE))
 
 
 class MatchSpec(object):
@@ -493,6 +497,9 @@ class MatchSpec(object):
                     raise CondaError('invalid conda match spec %r' % self.spec)
         if 'version' in bracket:
             self.version = bracket['version']
+        if self.version is not None and not _VERSION_SPEC.match(self.version):
+            raise CondaError('invalid conda match spec %r: %r is not a version constraint '
+                             '(like 1.2, >=1.2,<2 or 1.2.*)' % (self.spec, self.version))
         if 'build' in bracket:
             self.build = bracket['build']
         if 'channel' in bracket:

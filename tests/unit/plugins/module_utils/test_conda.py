@@ -250,6 +250,14 @@ def test_match_spec_invalid(bad):
         c.MatchSpec(bad)
 
 
+@pytest.mark.parametrize('bad', ['numpy>>1', 'numpy<<2', 'numpy>=1,,<2', 'numpy==1.2;', "numpy[version='>>1']"])
+def test_match_spec_refuses_malformed_versions(bad):
+    with pytest.raises(c.CondaError) as err:
+        c.MatchSpec(bad)
+    assert 'invalid conda match spec %r' % bad in err.value.message
+    assert 'is not a version constraint' in err.value.message
+
+
 def test_match_spec_name_only():
     assert c.MatchSpec('numpy').is_name_only
     assert not c.MatchSpec('numpy=1').is_name_only
