@@ -1,0 +1,180 @@
+"""Faults on the converged host, in this order: kill -9 of the hub, kill -9 of the
+proxy, a converge killed while it creates a conda environment, a deleted hub venv,
+and a restart of the whole container. The services must come back by themselves
+(within 10 s for the hub and the proxy) without taking members' servers and kernels
+down, and a re-run of the site playbook must repair what a fault broke."""
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from teamhub_testing import extra_vars, run_playbook, ssh
+
+BACK_WITHIN = 10  # seconds: the hub or the proxy answers again after kill -9
+CONDA = "/opt/conda"
+KERNELS = "/usr/local/share/jupyter/kernels"
+# The lean kernel of group_vars plus one the interrupted converge adds.
+KERNELS_WITH_SLOW = [
+    {"name": "lean", "display_name": "Python 3 (lean)"},
+    {"name": "slow", "display_name": "Python 3 (slow)", "pip_packages": ["six"]},
+]
+
+
+def run_inventory():
+    return str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
+
+
+def scenario_file(name):
+    return str(Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / name)
+
+
+def conda_create_pids(host, env):
+    """PIDs of conda processes creating env (the image has no procps)."""
+    script = (
+        "for f in /proc/[0-9]*/cmdline; do "
+        f"if tr '\\0' ' ' < \"$f\" 2>/dev/null | grep -q '[b]in/conda create .*{env}'; then "
+        "p=${f#/proc/}; echo ${p%/cmdline}; fi; done"
+    )
+    return host.run(script).stdout.split()
+
+
+def main_pid(host, unit):
+    return int(host.check_output(f"systemctl show -p MainPID --value {unit}") or 0)
+
+
+def hub_answers(hub):
+    try:
+        response = requests.get(f"{hub.url}/hub/api", timeout=2)
+    except requests.RequestException:
+        return False
+    return response.status_code == 200 and "version" in response.json()
+
+
+def kill_and_time_recovery(host, hub, unit):
+    """kill -9 the unit's main process; seconds until systemd restarted it and the hub answers."""
+    old = main_pid(host, unit)
+    assert old > 0, f"{unit} is not running"
+    host.run_expect([0], f"kill -9 {old}")
+    killed = time.monotonic()
+    deadline = killed + 30
+    while time.monotonic() < deadline:
+        new = main_pid(host, unit)
+        if new not in (0, old) and hub_answers(hub):
+            return time.monotonic() - killed
+        time.sleep(0.25)
+    raise AssertionError(f"{unit} did not come back within 30 s after kill -9")
+
+
+@pytest.fixture
+def alice_kernel(hub):
+    """alice's running server with a kernel that holds state (x = 42)."""
+    hub.start_server("alice")
+    kernel = hub.start_kernel("alice", "lean")
+    out, err = hub.execute("alice", kernel, "x = 6 * 7\nprint(x)")
+    assert (out.strip(), err) == ("42", "")
+    return kernel
+
+
+def test_hub_killed_comes_back_and_members_servers_keep_running(host, hub, alice_kernel):
+    server = main_pid(host, "jupyter-alice-singleuser")
+    assert server > 0
+    elapsed = kill_and_time_recovery(host, hub, "jupyterhub")
+    assert elapsed <= BACK_WITHIN, f"the hub answered only {elapsed:.1f}s after kill -9"
+    assert main_pid(host, "jupyter-alice-singleuser") == server, "alice's server was restarted"
+    hub.wait(lambda: hub.server_ready("alice"), 30, "the hub to see alice's server again")
+    out, err = hub.execute("alice", alice_kernel, "print(x)")
+    assert (out.strip(), err) == ("42", ""), "alice's kernel lost its state"
+
+
+def test_proxy_killed_comes_back_with_the_routes(host, hub, alice_kernel):
+    server = main_pid(host, "jupyter-alice-singleuser")
+    elapsed = kill_and_time_recovery(host, hub, "jupyterhub-proxy")
+    assert elapsed <= BACK_WITHIN, f"the proxy answered only {elapsed:.1f}s after kill -9"
+
+    def routed():
+        return hub.user_api("GET", "alice", "/status").status_code == 200
+
+    deadline = time.monotonic() + BACK_WITHIN
+    while time.monotonic() < deadline and not routed():
+        time.sleep(0.5)
+    assert routed(), f"alice's server is not reachable through the proxy {BACK_WITHIN}s after its restart"
+    assert main_pid(host, "jupyter-alice-singleuser") == server, "alice's server was restarted"
+    out, err = hub.execute("alice", alice_kernel, "print(x)")
+    assert (out.strip(), err) == ("42", ""), "alice's kernel lost its state"
+
+
+def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(host, container, hub):
+    env = f"{CONDA}/envs/slow"
+    host.run_expect([0], f"echo 600 > {CONDA}/.fakeconda-pause")
+    try:
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            ["ansible-playbook", "-i", run_inventory(), scenario_file("converge.yml"), "--tags", "kernels",
+             *extra_vars({"kernels_list": KERNELS_WITH_SLOW})],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            hub.wait(lambda: conda_create_pids(host, env) and host.file(f"{env}/conda-meta").is_directory,
+                     600, "conda to start creating the environment")
+        finally:
+            # The whole run dies at once, module included: killed alone, conda
+            # would leave the module to remove the half-made environment.
+            for pid in conda_create_pids(host, env):
+                host.run(f"kill -9 $(cut -d' ' -f4 /proc/{pid}/stat) {pid}")
+            proc.kill()
+            proc.wait(timeout=60)
+    finally:
+        host.run_expect([0], f"rm -f {CONDA}/.fakeconda-pause")
+    assert host.file(env).exists, "the interruption left nothing to repair"
+    assert not host.file(f"{KERNELS}/slow").exists
+    assert host.run(f"{env}/bin/python -c 'import ipykernel'").rc != 0, "the environment was already complete"
+
+    rc, output = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": KERNELS_WITH_SLOW}))[:2]
+    assert rc == 0, output[-4000:]
+    host.run_expect([0], f"{env}/bin/python -c 'import ipykernel, six'")
+    assert host.file(f"{KERNELS}/slow/kernel.json").exists
+    listed = host.check_output(f"{CONDA}/bin/conda list -p {env} --json")
+    assert '"ipykernel"' in listed and '"six"' in listed
+    rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": KERNELS_WITH_SLOW}))
+    assert rc == 0 and all(counts["changed"] == 0 for counts in recap.values()), output[-3000:]
+
+    hub.fresh_server("bob")
+    kernel = hub.start_kernel("bob", "slow")
+    out, err = hub.execute("bob", kernel, "import sys, six\nprint(sys.prefix, six.__name__)")
+    assert err == "" and out.split() == [env, "six"]
+
+    rc, output = run_playbook("converge.yml", "--tags", "kernels")[:2]
+    assert rc == 0, output[-3000:]
+    assert not host.file(f"{KERNELS}/slow").exists
+
+
+def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
+    venv = "/opt/jupyterhub/venv"
+    host.run_expect([0], f"rm -rf {venv}")
+    host.run_expect([0], "systemctl restart jupyterhub || true")
+    hub.wait(lambda: not hub_answers(hub), 30, "the hub to fail without its venv")
+    rc, output, recap = run_playbook("converge.yml", "--tags", "jupyterhub")
+    assert rc == 0, output[-4000:]
+    assert recap and all(counts["changed"] > 0 for counts in recap.values())
+    host.run_expect([0], f"{venv}/bin/python -c 'import jupyterhub'")
+    hub.wait(lambda: hub_answers(hub), 60, "the hub to answer again")
+    hub.login("bob")
+    rc, output, recap = run_playbook("converge.yml", "--tags", "jupyterhub")
+    assert rc == 0 and all(counts["changed"] == 0 for counts in recap.values()), output[-3000:]
+
+
+def test_container_restart_brings_everything_back(host, container, hub):
+    subprocess.run(["docker", "restart", container], check=True, capture_output=True, timeout=300)
+    for unit in ("ssh", "jupyterhub-proxy", "jupyterhub"):
+        hub.wait(lambda unit=unit: host.run(f"systemctl is-active {unit}").stdout.strip() == "active",
+                 120, f"{unit} to be active after the restart")
+    hub.wait(lambda: hub_answers(hub), 60, "the hub to answer after the restart")
+    hub.wait(lambda: ssh(container, "alice", "alice", "id -un").stdout.strip() == "alice", 60, "alice's SSH login")
+    session = hub.login("alice")
+    assert session.cookies.get("jupyterhub-session-id") is not None
+    hub.fresh_server("alice")
+    kernel = hub.start_kernel("alice", "lean")
+    out, err = hub.execute("alice", kernel, "print(6 * 7)")
+    assert (out.strip(), err) == ("42", "")
