@@ -63,8 +63,12 @@ artifact: venv ## Build the collection artifact, install it, and check it works 
 unit: collection ## Unit tests of the module code
 	$(BIN)/pytest -q tests/unit
 
+.PHONY: browser
+browser: ## Make sure Debian's Chromium is there for the browser test (installs it as root on Debian)
+	scripts/ensure-chromium.sh
+
 .PHONY: molecule
-molecule: collection images ## All molecule scenarios, JOBS at a time (SCENARIOS="a b" to pick)
+molecule: collection images browser ## All molecule scenarios, JOBS at a time (SCENARIOS="a b" to pick)
 	JOBS=$(JOBS) scripts/molecule-all.sh $(SCENARIOS)
 	set -e; for s in $(filter $(ONLINE),$(notdir $(wildcard molecule/*))); do \
 	  echo "=== molecule scenario $$s (internet needed: syntax check only)"; \
