@@ -30,6 +30,8 @@ def test_team_kernels_are_listed_and_the_server_kernel_is_hidden(hub, team_kerne
     specs = response.json()["kernelspecs"]
     assert {name: spec["spec"]["display_name"] for name, spec in specs.items()} == team_kernels
     assert "python3" not in specs
+    # New notebooks get the first team kernel, not the hidden server kernel.
+    assert response.json()["default"] == next(iter(team_kernels))
     assert "retired" not in specs, "kernels_exclusive must remove kernels no longer listed"
 
 
