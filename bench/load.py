@@ -110,7 +110,7 @@ def start_server(member, name, timeout=900):
     raise RuntimeError(f"server not ready within {timeout} s")
 
 
-def member_session(base, name, start_gate):
+def member_session(base, name, start_gate, timeout=900):
     """One member's Monday morning; the times are seconds since the common start."""
     record = {"member": name, "ok": False}
     start_gate.wait()
@@ -120,11 +120,11 @@ def member_session(base, name, start_gate):
         record["login_s"] = round(time.monotonic() - start, 2)
         member = copy.copy(base)
         member.token = token
-        start_server(member, name)
+        start_server(member, name, timeout)
         record["server_s"] = round(time.monotonic() - start, 2)
         kernel_id = member.start_kernel(name, KERNEL)
         record["kernel_s"] = round(time.monotonic() - start, 2)
-        out, err = member.execute(name, kernel_id, CODE, timeout=600)
+        out, err = member.execute(name, kernel_id, CODE, timeout=timeout)
         record["result_s"] = round(time.monotonic() - start, 2)
         record["ok"] = out.strip() == EXPECTED and not err
         if not record["ok"]:
@@ -185,7 +185,7 @@ def plot(result, path):
     print(f"wrote {path.relative_to(benchlib.TOP)}")
 
 
-def main(count=20):
+def main(count=20, timeout=900):
     passwords = json.loads((benchlib.WORK / "passwords.json").read_text(encoding="utf-8"))
     service_token = (benchlib.WORK / "service.token").read_text(encoding="utf-8").strip()
     names = sorted(passwords)[:count]
@@ -194,7 +194,7 @@ def main(count=20):
     admin = Hub(benchlib.SITE, service_token, passwords)
     stopped = stop_all(admin, sorted(passwords))
     base = Hub(benchlib.SITE, None, passwords)
-    result = {"benchmark": "load", "n": count, "kernel": KERNEL, "code": CODE, "servers_stopped_before": stopped,
+    result = {"benchmark": "load", "n": count, "timeout_s": timeout, "kernel": KERNEL, "code": CODE, "servers_stopped_before": stopped,
               "machine": benchlib.machine()}
     sampler = Sampler(benchlib.SITE)
     sampler.start()
@@ -202,7 +202,7 @@ def main(count=20):
     gate = threading.Barrier(count)
     wall = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=count) as pool:
-        records = list(pool.map(lambda n: member_session(base, n, gate), names))
+        records = list(pool.map(lambda n: member_session(base, n, gate, timeout), names))
     result["wall_s"] = round(time.monotonic() - wall, 1)
     time.sleep(3)
     sampler.stop()
@@ -236,4 +236,6 @@ def main(count=20):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=20, help="members who start at the same moment")
-    main(parser.parse_args().members)
+    parser.add_argument("--timeout", type=int, default=900, help="seconds a member waits for their server, and for the result")
+    args = parser.parse_args()
+    main(args.members, args.timeout)
