@@ -23,7 +23,8 @@ if [ -d /run/systemd/system ] && systemctl start docker 2>/dev/null; then
   :
 else
   echo "Starting dockerd in the background (log: /var/log/teamhub-dockerd.log)"
-  nohup dockerd >/var/log/teamhub-dockerd.log 2>&1 &
+  # In its own session, so the end of the shell or job that started it does not take it along.
+  setsid nohup dockerd >/var/log/teamhub-dockerd.log 2>&1 </dev/null &
 fi
 
 for _ in $(seq 60); do
