@@ -89,6 +89,14 @@ fixtures-background:
 .PHONY: test
 test: fixtures-background lint sanity artifact unit molecule ## Everything CI runs: lint, sanity, artifact, unit tests, molecule
 
+$(VENV)/.bench-stamp: $(VENV)/.stamp bench/requirements.txt
+	$(BIN)/pip install -q -r bench/requirements.txt
+	touch $@
+
+.PHONY: bench
+bench: collection images $(VENV)/.bench-stamp ## Benchmarks: fresh converge vs bare installs, re-run, Monday-morning load (bench/results/)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 .PHONY: demo
 demo: collection images ## Start the local demo hub in the container teamhub-demo
 	scripts/demo.sh up
