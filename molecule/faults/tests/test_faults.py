@@ -173,6 +173,8 @@ def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
 
 def test_container_restart_brings_everything_back(host, container, hub):
     subprocess.run(["docker", "restart", container], check=True, capture_output=True, timeout=300)
+    # Docker publishes the ports anew on another host port: a new client finds them.
+    hub = type(hub)(container, hub.token, hub.passwords)
     for unit in ("ssh", "jupyterhub-proxy", "jupyterhub"):
         hub.wait(lambda unit=unit: host.run(f"systemctl is-active {unit}").stdout.strip() == "active",
                  120, f"{unit} to be active after the restart")
