@@ -449,7 +449,15 @@ def test_launcher_activates_and_execs(tmp_path, monkeypatch):
 
 
 def test_launcher_kernel_receives_sigint(tmp_path, monkeypatch):
-    proc, out, dummy = _launch(tmp_path, monkeypatch, wait=True)
+    # Jupyter's server handles SIGINT, so its kernels start with SIGINT at its default.
+    # A test runner started as a background job of a non-interactive shell ignores it,
+    # and ignored signals are inherited (sh cannot trap them again): start the kernel
+    # from a process that handles SIGINT, as Jupyter does.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc, out, dummy = _launch(tmp_path, monkeypatch, wait=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         pid = read_kernel_out(out)[0]
         assert pid == proc.pid
