@@ -110,6 +110,17 @@ def pyplot():
     return plt
 
 
+def save_plot(fig, path, heading, result):
+    """Title a benchmark's figure with the machine it ran on, and write it as PNG."""
+    info = result["machine"]
+    fig.suptitle(f"{heading} — {info['cores']} cores, {info['cpu_model']}, "
+                 f"load {info['load_average_at_start'][0]} at start, {info['date'][:10]}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    pyplot().close(fig)
+    print(f"wrote {path.relative_to(TOP)}")
+
+
 def percentile(values, fraction):
     """Nearest-rank percentile of a non-empty list."""
     ordered = sorted(values)

@@ -131,13 +131,7 @@ def plot(result, path):
     for index, (label, value) in enumerate(ratios):
         right.text(index, value, f"{value:.2f}", ha="center", va="bottom")
     right.set_title("Ratios")
-    info = result["machine"]
-    fig.suptitle(f"teamhub.jupyter site on {info['image']}, {result['members']} members — {info['cores']} cores, {info['cpu_model']}, "
-                 f"load {info['load_average_at_start'][0]} at start, {info['date'][:10]}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    print(f"wrote {path.relative_to(benchlib.TOP)}")
+    benchlib.save_plot(fig, path, f"teamhub.jupyter site on {result['machine']['image']}, {result['members']} members", result)
 
 
 def main(members=50, keep=False):

@@ -176,13 +176,7 @@ def plot(result, path):
     lines = right.get_lines() + mem.get_lines()
     right.legend(lines, [line.get_label() for line in lines], fontsize=8, loc="upper right")
     right.set_title(f"hub and proxy (all servers and kernels: {summary['all_rss_max_mib'] / 1024:.1f} GiB RSS at peak)")
-    info = result["machine"]
-    fig.suptitle(f"Monday morning on teamhub.jupyter — {info['cores']} cores, {info['cpu_model']}, "
-                 f"load {info['load_average_at_start'][0]} at start, {info['date'][:10]}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    print(f"wrote {path.relative_to(benchlib.TOP)}")
+    benchlib.save_plot(fig, path, "Monday morning on teamhub.jupyter", result)
 
 
 def main(count=20, timeout=900):
