@@ -29,7 +29,9 @@ def test_proxy_and_hub_run_as_services(host):
     for unit in ("jupyterhub-proxy.service", "jupyterhub.service", "dbus.service"):
         assert host.service(unit).is_running, unit
         assert host.service(unit).is_enabled, unit
-    assert host.check_output("systemctl show -p Restart --value jupyterhub.service") == "always"
+    for unit in ("jupyterhub-proxy.service", "jupyterhub.service"):
+        assert host.check_output(f"systemctl show -p Restart --value {unit}") == "always", unit
+        assert host.check_output(f"systemctl show -p RestartUSec --value {unit}") == "1s", unit
     # The proxy runs as an unprivileged dynamic user, the hub as root.
     assert host.check_output(f"stat -c %U /proc/{main_pid(host, 'jupyterhub-proxy.service')}") != "root"
     assert host.check_output(f"stat -c %U /proc/{main_pid(host, 'jupyterhub.service')}") == "root"
@@ -41,6 +43,15 @@ def test_hub_venv_has_the_pinned_releases(host):
     assert host.file(f"{STATE}/installed_version").content_string.strip() == out
     chp = host.check_output("/opt/jupyterhub/node/node_modules/.bin/configurable-http-proxy --version")
     assert re.match(r"^\d+\.\d+\.\d+$", chp)
+
+
+def test_spawn_timeouts_reach_the_hub(host):
+    """The hub's own traitlets loader reads the role defaults for both spawn timeouts."""
+    script = ("from traitlets.config import PyFileConfigLoader; "
+              "c = PyFileConfigLoader('jupyterhub_config.py', path='/etc/jupyterhub').load_config(); "
+              "print(c.Spawner.start_timeout, c.Spawner.http_timeout)")
+    out = host.check_output(f"cd {STATE} && {VENV}/bin/python -c \"{script}\"")
+    assert out.split() == ["120", "120"]
 
 
 @pytest.mark.parametrize("path", [
