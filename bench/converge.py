@@ -21,6 +21,8 @@ import benchlib
 from teamhub_testing import RECAP
 
 ROLE_TIME = re.compile(r"^(?P<role>[a-z_.]+) -+ (?P<seconds>\d+\.\d+)s$", re.M)
+# profile_tasks' summary: "teamhub.jupyter.users : Create the members' accounts ---- 61.20s"
+TASK_TIME = re.compile(r"^(?P<task>\S.* : .*?) -+ (?P<seconds>\d+\.\d+)s$", re.M)
 INSTALLER = "Miniconda3-teamhub-fake-Linux-x86_64.sh"
 
 
@@ -90,7 +92,7 @@ def run_baseline():
 def playbook(log_name):
     """One timed run of playbooks/site.yml on the bench container; returns seconds, recap, roles."""
     env = dict(os.environ, TEAMHUB_BENCH_DIR=str(benchlib.WORK), ANSIBLE_PIPELINING="true",
-               ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_roles")
+               ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_roles,ansible.posix.profile_tasks")
     argv = ["ansible-playbook", "-i", str(benchlib.TOP / "bench" / "inventory"), str(benchlib.TOP / "playbooks" / "site.yml")]
     start = time.monotonic()
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=7200, check=False)
@@ -101,8 +103,9 @@ def playbook(log_name):
         raise RuntimeError(f"ansible-playbook failed (rc {proc.returncode}); log: {benchlib.WORK / log_name}\n{out[-3000:]}")
     recap = [{k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in RECAP.finditer(out)][-1]
     roles = {m["role"].replace("teamhub.jupyter.", ""): float(m["seconds"]) for m in ROLE_TIME.finditer(out) if m["role"] != "total"}
+    tasks = {m["task"].replace("teamhub.jupyter.", ""): float(m["seconds"]) for m in TASK_TIME.finditer(out)}
     print(f"{log_name}: {seconds} s, {recap}", flush=True)
-    return seconds, recap, roles
+    return seconds, recap, roles, dict(sorted(tasks.items(), key=lambda kv: -kv[1])[:10])
 
 
 def plot(result, path):
@@ -142,11 +145,12 @@ def main(members=50, keep=False):
                           "load_average_after": benchlib.load_average()}
     benchlib.start_container(benchlib.SITE)
     try:
-        seconds, recap, roles = playbook("converge.log")
-        result["converge"] = {"seconds": seconds, "recap": recap, "roles": roles, "load_average_after": benchlib.load_average()}
-        seconds, recap, roles = playbook("rerun.log")
-        result["rerun"] = {"seconds": seconds, "recap": recap, "roles": roles, "idempotent": recap["changed"] == 0,
-                           "load_average_after": benchlib.load_average()}
+        seconds, recap, roles, tasks = playbook("converge.log")
+        result["converge"] = {"seconds": seconds, "recap": recap, "roles": roles, "slowest_tasks": tasks,
+                              "load_average_after": benchlib.load_average()}
+        seconds, recap, roles, tasks = playbook("rerun.log")
+        result["rerun"] = {"seconds": seconds, "recap": recap, "roles": roles, "slowest_tasks": tasks,
+                           "idempotent": recap["changed"] == 0, "load_average_after": benchlib.load_average()}
     finally:
         if not keep:
             benchlib.remove_container(benchlib.SITE)
@@ -161,8 +165,9 @@ def rerun_again(note, keep=True):
     result.setdefault("rerun_earlier", []).append(dict(result["rerun"], note=note))
     before = benchlib.load_average()
     try:
-        seconds, recap, roles = playbook("rerun.log")
-        result["rerun"] = {"seconds": seconds, "recap": recap, "roles": roles, "idempotent": recap["changed"] == 0,
+        seconds, recap, roles, tasks = playbook("rerun.log")
+        result["rerun"] = {"seconds": seconds, "recap": recap, "roles": roles, "slowest_tasks": tasks,
+                           "idempotent": recap["changed"] == 0,
                            "load_average_before": before, "load_average_after": benchlib.load_average(),
                            "date": benchlib.machine()["date"]}
     finally:

@@ -190,6 +190,7 @@ def main(count=20, timeout=900):
     base = Hub(benchlib.SITE, None, passwords)
     result = {"benchmark": "load", "n": count, "timeout_s": timeout, "kernel": KERNEL, "code": CODE, "servers_stopped_before": stopped,
               "machine": benchlib.machine()}
+    since = int(benchlib.output(["docker", "exec", benchlib.SITE, "date", "+%s"]))
     sampler = Sampler(benchlib.SITE)
     sampler.start()
     time.sleep(3)  # a few samples of the idle hub first
@@ -201,6 +202,10 @@ def main(count=20, timeout=900):
     time.sleep(3)
     sampler.stop()
     result["load_average_after"] = benchlib.load_average()
+    # The hub's own account of the run (spawn times, warnings), kept with the logs.
+    journal = benchlib.output(["docker", "exec", benchlib.SITE, "journalctl", "--no-pager", "-o", "short-monotonic",
+                               "-u", "jupyterhub", "-u", "jupyterhub-proxy", "--since", f"@{since}"])
+    (benchlib.WORK / f"load-{count}-hub.log").write_text(journal, encoding="utf-8")
     result["members"] = records
     result["samples"] = sampler.series()
     done = [r["result_s"] for r in records if r["ok"]]
