@@ -1,6 +1,7 @@
 """Faults on the converged host, in this order: kill -9 of the hub, kill -9 of the
-proxy, a converge killed while it creates a conda environment, a deleted hub venv,
-and a restart of the whole container. The services must come back by themselves
+proxy, a converge killed while it creates a conda environment, members' symlinks
+where the users role writes as root, a deleted hub venv, and a restart of the whole
+container. The services must come back by themselves
 (within 10 s for the hub and the proxy) without taking members' servers and kernels
 down, and a re-run of the site playbook must repair what a fault broke."""
 
@@ -162,6 +163,42 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
     rc, output = run_playbook("converge.yml", "--tags", "kernels")[:2]
     assert rc == 0, output[-3000:]
     assert not host.file(f"{KERNELS}/slow").exists
+
+
+def test_members_symlinks_in_their_homes_do_not_lead_root_astray(host, container):
+    """Members own their homes: a link planted where the users role writes as root must
+    neither give a member a system file nor change the file it points at."""
+    def as_bob(command):
+        host.run_expect([0], f"runuser -u bob -- sh -ec '{command}'")
+
+    def fingerprint(path):
+        return host.check_output(f"stat -c '%U:%G %a' {path} && sha256sum {path} | cut -d' ' -f1")
+
+    shadow, etc_ssh = fingerprint("/etc/shadow"), host.check_output("stat -c '%U:%G %a' /etc/ssh")
+
+    # authorized_keys pointing at /etc/shadow: the re-run puts bob's keys file back.
+    as_bob("rm -f /home/bob/.ssh/authorized_keys && ln -s /etc/shadow /home/bob/.ssh/authorized_keys")
+    rc, output = run_playbook("converge.yml", "--tags", "users")[:2]
+    assert rc == 0, output[-3000:]
+    keys = host.file("/home/bob/.ssh/authorized_keys")
+    assert not keys.is_symlink and keys.user == "bob" and keys.mode == 0o600
+    assert keys.content_string.count("ssh-ed25519 ") == 1
+    assert fingerprint("/etc/shadow") == shadow, "the re-run changed /etc/shadow through bob's link"
+    assert ssh(container, "bob", "bob", "id -un").stdout.strip() == "bob"
+
+    # ~/.ssh pointing at /etc/ssh: the run stops, names the link and leaves /etc/ssh alone.
+    as_bob("rm -rf /home/bob/.ssh && ln -s /etc/ssh /home/bob/.ssh")
+    try:
+        rc, output = run_playbook("converge.yml", "--tags", "users")[:2]
+        assert rc != 0, "the run followed bob's ~/.ssh link"
+        assert "/home/bob/.ssh already exists as a link" in output, output[-3000:]
+        assert host.check_output("stat -c '%U:%G %a' /etc/ssh") == etc_ssh, "bob's link changed /etc/ssh"
+        assert not host.file("/etc/ssh/authorized_keys").exists
+    finally:
+        host.run_expect([0], "rm -f /home/bob/.ssh")
+    rc, output, recap = run_playbook("converge.yml", "--tags", "users")
+    assert rc == 0 and all(counts["changed"] > 0 for counts in recap.values()), output[-3000:]
+    assert ssh(container, "bob", "bob", "id -un").stdout.strip() == "bob"
 
 
 def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
