@@ -58,6 +58,7 @@ def test_spawn_timeouts_reach_the_hub(host):
     f"{STATE}/jupyterhub_cookie_secret",
     f"{STATE}/proxy.env",
     f"{STATE}/metrics_token",
+    f"{STATE}/proxy_sync_token",
     f"{STATE}/service_tokens.json",
     "/etc/jupyterhub/jupyterhub_config.py",
 ])
@@ -211,6 +212,17 @@ def test_metrics_need_the_metrics_token(host, hub):
     r = requests.get(f"{hub.url}/hub/metrics", headers={"Authorization": f"token {token}"}, timeout=30)
     assert r.status_code == 200
     assert "jupyterhub_" in r.text
+
+
+def test_proxy_sync_token_reaches_the_routes_and_nothing_else(host, hub):
+    token = host.file(f"{STATE}/proxy_sync_token").content_string.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", token)
+    assert token not in host.file("/etc/jupyterhub/jupyterhub_config.py").content_string
+    headers = {"Authorization": f"token {token}"}
+    routes = requests.get(f"{hub.url}/hub/api/proxy", headers=headers, timeout=30)
+    assert routes.status_code == 200 and isinstance(routes.json(), dict)
+    assert requests.post(f"{hub.url}/hub/api/proxy", headers=headers, timeout=30).status_code == 200
+    assert requests.get(f"{hub.url}/hub/api/users", headers=headers, timeout=30).status_code == 403
 
 
 # --- Resilience --------------------------------------------------------------------
