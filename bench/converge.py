@@ -48,6 +48,7 @@ def make_team(members):
 def baseline_steps():
     """The site's package installs as shell commands: the irreducible work of a converge."""
     defaults = yaml.safe_load((benchlib.TOP / "roles" / "jupyterhub" / "defaults" / "main.yml").read_text(encoding="utf-8"))
+    internal = yaml.safe_load((benchlib.TOP / "roles" / "jupyterhub" / "vars" / "main.yml").read_text(encoding="utf-8"))
     team = yaml.safe_load((benchlib.TOP / "bench" / "inventory" / "group_vars" / "teamhub.yml").read_text(encoding="utf-8"))
     hub_packages = [
         f"jupyterhub=={defaults['jupyterhub_version']}",
@@ -55,6 +56,7 @@ def baseline_steps():
         f"notebook=={defaults['jupyterhub_notebook_version']}",
         f"jupyterhub-systemdspawner=={defaults['jupyterhub_systemdspawner_version']}",
         f"jupyterhub-idle-culler=={defaults['jupyterhub_idle_culler_version']}",
+        *(f"'{constraint}'" for constraint in internal["jupyterhub_pip_constraints"]),
     ]
     kernel = team["kernels_list"][0]
     return [
