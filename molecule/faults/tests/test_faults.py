@@ -51,25 +51,27 @@ def main_pid(container, unit):
 
 def hub_answers(hub):
     try:
-        response = requests.get(f"{hub.url}/hub/api", timeout=2)
+        response = requests.get(f"{hub.url}/hub/api", timeout=1)
     except requests.RequestException:
         return False
     return response.status_code == 200 and "version" in response.json()
 
 
 def kill_and_time_recovery(container, hub, unit):
-    """kill -9 the unit's main process; seconds until systemd restarted it and the hub answers."""
+    """kill -9 the unit's main process; seconds until the hub answers again through the
+    proxy (only HTTP in the loop: a docker exec per probe would time the test machine)."""
     old = main_pid(container, unit)
     assert old > 0, f"{unit} is not running"
     subprocess.run(["docker", "exec", container, "kill", "-9", str(old)], timeout=30, check=True)
     killed = time.monotonic()
-    deadline = killed + 30
-    while time.monotonic() < deadline:
-        new = main_pid(container, unit)
-        if new not in (0, old) and hub_answers(hub):
-            return time.monotonic() - killed
-        time.sleep(0.25)
-    raise AssertionError(f"{unit} did not come back within 30 s after kill -9")
+    time.sleep(0.2)
+    while not hub_answers(hub):
+        if time.monotonic() - killed > 60:
+            raise AssertionError(f"{unit} did not come back within 60 s after kill -9")
+        time.sleep(0.1)
+    elapsed = time.monotonic() - killed
+    assert main_pid(container, unit) not in (0, old), f"{unit} answers but systemd did not restart it"
+    return elapsed
 
 
 @pytest.fixture
