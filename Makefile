@@ -19,6 +19,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PY_COLORS ?= 0
+# When this make started: `make test` ends with its total time.
+STARTED     := $(shell date +%s)
 
 .PHONY: help
 help: ## List the commands
@@ -95,6 +97,7 @@ fixtures-background:
 
 .PHONY: test
 test: fixtures-background lint sanity artifact unit molecule ## Everything CI runs: lint, sanity, artifact, unit tests, molecule
+	@echo "=== make test passed in $$(( $$(date +%s) - $(STARTED) )) s"
 
 $(VENV)/.bench-stamp: $(VENV)/.stamp bench/requirements.txt
 	$(BIN)/pip install -q -r bench/requirements.txt

@@ -16,7 +16,14 @@ if [ "${1:-}" = --one ]; then
   # as one ordinary process of the host.
   nice -n 10 molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1
   rc=$?
-  echo "=== molecule scenario $scenario: exit $rc after $(($(date +%s) - start)) s" >>"$logs/$scenario.log"
+  # One line for the summary: time, exit code, pytest's count, and the step that failed.
+  tests=$(grep -aE '^=+ .*[0-9]+ (passed|failed|error)' "$logs/$scenario.log" | tail -1 | sed -E 's/^=+ //; s/ in [0-9.]+s.*//')
+  result="exit $rc after $(($(date +%s) - start)) s${tests:+ ($tests)}"
+  if [ "$rc" != 0 ]; then
+    step=$(grep -aE 'Executing' "$logs/$scenario.log" | tail -1 | sed -E 's/\x1b\[[0-9;]*m//g; s/^[A-Z]+ +//; s/:? *Executing.*//')
+    result="$result, failed in: ${step:-?}"
+  fi
+  echo "=== molecule scenario $scenario: $result" >>"$logs/$scenario.log"
   {
     echo "=== molecule scenario $scenario (log: .build/molecule/$scenario.log)"
     cat "$logs/$scenario.log"
@@ -25,8 +32,17 @@ if [ "${1:-}" = --one ]; then
 fi
 
 rm -f "$logs"/*.log
+start=$(date +%s)
 printf '%s\n' "$@" | xargs -P "${JOBS:-4}" -I{} "$0" --one {}
 rc=$?
 echo "=== molecule summary"
-grep -h '^=== molecule scenario .*: exit' "$logs"/*.log
+for scenario in "$@"; do
+  grep -ah '^=== molecule scenario .*: exit' "$logs/$scenario.log" 2>/dev/null ||
+    echo "=== molecule scenario $scenario: did not finish"
+done
+failed=0
+for scenario in "$@"; do
+  grep -aqs '^=== molecule scenario .*: exit 0 ' "$logs/$scenario.log" || failed=$((failed + 1))
+done
+echo "=== molecule total: $# scenarios, $failed failed, $(($(date +%s) - start)) s, ${JOBS:-4} at a time"
 exit "$rc"
