@@ -11,6 +11,10 @@ import websocket
 
 from teamhub_testing import published_port
 
+# Seconds one HTTP request may take. Generous: CI runs five scenarios on 2 cores, and
+# these limits only decide how long a test waits before it fails, never what passes.
+REQUEST_TIMEOUT = 90
+
 
 class Hub:
     """The hub of one molecule instance, seen from the controller."""
@@ -27,7 +31,7 @@ class Hub:
         token = self.token if token is None else token
         if token:
             headers["Authorization"] = f"token {token}"
-        return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, timeout=30, **kwargs)
+        return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, timeout=REQUEST_TIMEOUT, **kwargs)
 
     def user_model(self, name):
         response = self.api("GET", f"/users/{name}")
@@ -38,14 +42,14 @@ class Hub:
         server = self.user_model(name).get("servers", {}).get("")
         return bool(server and server.get("ready"))
 
-    def start_server(self, name, timeout=180):
+    def start_server(self, name, timeout=300):
         if self.server_ready(name):
             return
         response = self.api("POST", f"/users/{name}/server")
         assert response.status_code in (201, 202, 400), (response.status_code, response.text)
         self.wait(lambda: self.server_ready(name), timeout, f"{name}'s server to be ready")
 
-    def stop_server(self, name, timeout=60):
+    def stop_server(self, name, timeout=180):
         response = self.api("DELETE", f"/users/{name}/server")
         assert response.status_code in (202, 204, 400), (response.status_code, response.text)
         self.wait(lambda: not self.user_model(name).get("servers"), timeout, f"{name}'s server to stop")
@@ -63,7 +67,7 @@ class Hub:
             f"{self.url}/hub/api/users/{name}/tokens",
             json={"note": "molecule test", "expires_in": 3600},
             headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")},
-            timeout=30,
+            timeout=REQUEST_TIMEOUT,
         )
         assert response.status_code == 201, (response.status_code, response.text)
         return response.json()["token"]
@@ -72,7 +76,7 @@ class Hub:
     def login_response(self, name, password, session=None):
         """POST the real login form (with its _xsrf); the response is not followed."""
         session = session or requests.Session()
-        page = session.get(f"{self.url}/hub/login", timeout=30)
+        page = session.get(f"{self.url}/hub/login", timeout=REQUEST_TIMEOUT)
         assert page.status_code == 200, page.status_code
         match = re.search(r'name="_xsrf"\s+value="([^"]+)"', page.text)
         assert match, "no _xsrf field in the login form"
@@ -80,7 +84,7 @@ class Hub:
             f"{self.url}/hub/login",
             data={"username": name, "password": password, "_xsrf": match.group(1)},
             allow_redirects=False,
-            timeout=60,
+            timeout=2 * REQUEST_TIMEOUT,
         )
         return session, response
 
@@ -94,7 +98,7 @@ class Hub:
         token = self.token if token is None else token
         return requests.request(
             method, f"{self.url}/user/{name}/api{path}",
-            headers={"Authorization": f"token {token}"}, timeout=60, **kwargs,
+            headers={"Authorization": f"token {token}"}, timeout=2 * REQUEST_TIMEOUT, **kwargs,
         )
 
     def start_kernel(self, name, kernel="python3", token=None):
@@ -105,7 +109,7 @@ class Hub:
     def kernel_exists(self, name, kernel_id, token=None):
         return self.user_api("GET", name, f"/kernels/{kernel_id}", token=token).status_code == 200
 
-    def execute(self, name, kernel_id, code, token=None, timeout=90):
+    def execute(self, name, kernel_id, code, token=None, timeout=180):
         """Run code in the kernel over the websocket; return (stdout, error text)."""
         token = self.token if token is None else token
         ws_url = self.url.replace("http://", "ws://") + f"/user/{name}/api/kernels/{kernel_id}/channels"

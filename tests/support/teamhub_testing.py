@@ -42,10 +42,10 @@ def ssh(container, user, key, command="true", options=()):
         "ssh", "-p", str(port), "-i", str(keys_dir() / key),
         "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-        "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+        "-o", "ConnectTimeout=30", "-o", "LogLevel=ERROR",
         *options, f"{user}@127.0.0.1", command,
     ]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=180, check=False)
 
 
 def run_playbook(playbook, *args):

@@ -28,14 +28,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
 headers = {"Host": host} if host else {}
-page = opener.open(urllib.request.Request(base + "/hub/login", headers=headers), timeout=30)
+page = opener.open(urllib.request.Request(base + "/hub/login", headers=headers), timeout=120)
 body = page.read().decode()
 xsrf = re.search(r'name="_xsrf"\s+value="([^"]+)"', body)
 result = {"status": page.status, "body": body, "login": None, "location": None, "cookies": []}
 if xsrf and password:
     data = urllib.parse.urlencode({"username": user, "password": password, "_xsrf": xsrf.group(1)}).encode()
     try:
-        answer = opener.open(urllib.request.Request(base + "/hub/login", data=data, headers=headers), timeout=60)
+        answer = opener.open(urllib.request.Request(base + "/hub/login", data=data, headers=headers), timeout=180)
         result["login"] = answer.status
     except urllib.error.HTTPError as err:
         result["login"], result["location"] = err.code, err.headers.get("Location")
@@ -49,7 +49,7 @@ def hub_login(base, user="alice", password=None, host_header="", container=CLIEN
     proc = subprocess.run(
         ["docker", "exec", "-i", container, "python3", "-", base, user,
          PASSWORDS.get(user, "") if password is None else password, host_header],
-        input=LOGIN_PROBE, capture_output=True, text=True, timeout=120, check=False,
+        input=LOGIN_PROBE, capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
