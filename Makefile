@@ -52,8 +52,9 @@ images: docker ## Build the Debian 12 and 13 base images (only when missing)
 	scripts/build-base-image.sh trixie
 
 .PHONY: lint
-lint: collection ## yamllint and ansible-lint (production profile)
+lint: collection ## yamllint, ansible-lint (production profile), role READMEs against the argument specs
 	$(BIN)/yamllint -s .
+	$(BIN)/python scripts/role-docs.py --check
 	$(BIN)/ansible-lint --profile production
 
 .PHONY: sanity
