@@ -46,9 +46,11 @@ collection: venv $(COLLECTIONS)/ansible_collections/teamhub/jupyter
 docker: ## Make sure a Docker engine answers (installs docker.io on Debian as root)
 	scripts/ensure-docker.sh
 
-.PHONY: images
-images: docker ## Build the Debian 12 and 13 base images (only when missing)
+.PHONY: images image-12 image-13
+images: image-12 image-13 ## Build the Debian 12 and 13 base images (only when missing)
+image-12: docker
 	scripts/build-base-image.sh bookworm
+image-13: docker
 	scripts/build-base-image.sh trixie
 
 .PHONY: lint
@@ -82,7 +84,7 @@ molecule: collection images browser ## All molecule scenarios, JOBS at a time (S
 	done
 
 .PHONY: faults
-faults: collection images ## Only the fault, bad-input and fresh-host check-mode suite (part of make test)
+faults: collection image-12 ## Only the fault, bad-input and fresh-host check-mode suite (part of make test)
 	JOBS=1 scripts/molecule-all.sh faults
 
 .PHONY: fixtures
@@ -109,7 +111,7 @@ bench: collection images $(VENV)/.bench-stamp ## Benchmarks: fresh converge vs b
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 .PHONY: demo
-demo: collection images ## Start the local demo hub in the container teamhub-demo
+demo: collection $(if $(filter %:13,$(TEAMHUB_DEMO_IMAGE)),image-13,image-12) ## Start the local demo hub in the container teamhub-demo (builds only the base image it uses)
 	scripts/demo.sh up
 
 .PHONY: demo-clean
