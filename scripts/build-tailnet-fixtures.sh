@@ -46,12 +46,24 @@ if ! flock -n 9; then
   flock 9
 fi
 
+# retry CMD...: run CMD up to 3 times. Go's client gives a TLS handshake 10 s, which a
+# loaded machine behind an intercepting proxy sometimes needs more than; what was
+# downloaded stays in the module cache, so a retry resumes.
+retry() {
+  local try
+  for try in 1 2 3; do
+    "$@" && return 0
+    [ "$try" = 3 ] || { log "failed (try $try of 3), trying again in $((try * 10)) s: $*"; sleep $((try * 10)); }
+  done
+  return 1
+}
+
 # go_build MODULE_PACKAGE VERSION DEST_DIR: `go install` one command into DEST_DIR.
 go_build() {
   local pkg=$1 version=$2 dest=$3 start end
   start=$(date +%s)
   log "building $pkg@v$version (nice -n 19, proxy $("$go" env GOPROXY))"
-  GOBIN=$dest CGO_ENABLED=0 nice -n 19 "$go" install -trimpath -ldflags='-s -w' "$pkg@v$version"
+  GOBIN=$dest CGO_ENABLED=0 retry nice -n 19 "$go" install -trimpath -ldflags='-s -w' "$pkg@v$version"
   end=$(date +%s)
   log "built $pkg in $((end - start)) s"
 }
@@ -90,10 +102,10 @@ if [ "${FORCE:-0}" = 1 ] || [ ! -x "$hs_bin" ]; then
   # instead, with its own go.mod and go.sum.
   start=$(date +%s)
   log "building github.com/juanfont/headscale/cmd/headscale@v$HEADSCALE_VERSION (nice -n 19, proxy $("$go" env GOPROXY))"
-  hs_src=$("$go" mod download -json "github.com/juanfont/headscale@v$HEADSCALE_VERSION" |
+  hs_src=$(retry "$go" mod download -json "github.com/juanfont/headscale@v$HEADSCALE_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$hs_src" ] || { log "could not download headscale v$HEADSCALE_VERSION"; exit 1; }
-  (cd "$hs_src" && CGO_ENABLED=0 nice -n 19 "$go" build -mod=readonly -trimpath \
+  (cd "$hs_src" && CGO_ENABLED=0 retry nice -n 19 "$go" build -mod=readonly -trimpath \
     -ldflags="-s -w -X main.version=v$HEADSCALE_VERSION" -o "$hs_bin.tmp" ./cmd/headscale)
   mv "$hs_bin.tmp" "$hs_bin"
   log "built headscale in $(($(date +%s) - start)) s"
