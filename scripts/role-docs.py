@@ -1,12 +1,11 @@
-#!/usr/bin/env python3
 """Write each role's variable reference into its README from meta/argument_specs.yml.
 
 The argument specs are what the roles validate against, so they are the one source of
 truth for the variables; this script renders the `main` entry point's options as a
 table between two markers at the end of roles/<role>/README.md.
 
-    scripts/role-docs.py           rewrite the tables
-    scripts/role-docs.py --check   exit 1 (naming the roles) where a README disagrees
+    python scripts/role-docs.py           rewrite the tables
+    python scripts/role-docs.py --check   exit 1 (naming the roles) where a README disagrees
 """
 
 import argparse
@@ -108,7 +107,7 @@ def main():
                 readme.write_text(want, encoding="utf-8")
     if args.check and stale:
         print("These role READMEs do not list the variables of their argument specs: "
-              + ", ".join(stale) + ". Run scripts/role-docs.py.", file=sys.stderr)
+              + ", ".join(stale) + ". Run: python scripts/role-docs.py", file=sys.stderr)
         return 1
     return 0
 
