@@ -43,11 +43,20 @@ class Hub:
         return bool(server and server.get("ready"))
 
     def start_server(self, name, timeout=300):
-        if self.server_ready(name):
-            return
-        response = self.api("POST", f"/users/{name}/server")
-        assert response.status_code in (201, 202, 400), (response.status_code, response.text)
-        self.wait(lambda: self.server_ready(name), timeout, f"{name}'s server to be ready")
+        """Start the server and wait until it is ready. A server that is being stopped
+        (the idle culler took it a moment ago: the hub answers 400, pending stop) is
+        started again once it is down, instead of waiting for a server nobody starts."""
+
+        def ready_or_started():
+            server = self.user_model(name).get("servers", {}).get("")
+            if server and server.get("ready"):
+                return True
+            if not server:
+                response = self.api("POST", f"/users/{name}/server")
+                assert response.status_code in (201, 202, 400), (response.status_code, response.text)
+            return False
+
+        self.wait(ready_or_started, timeout, f"{name}'s server to be ready")
 
     def stop_server(self, name, timeout=180):
         response = self.api("DELETE", f"/users/{name}/server")
