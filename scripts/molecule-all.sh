@@ -20,7 +20,10 @@ if [ "${1:-}" = --one ]; then
   tests=$(grep -aE '^=+ .*[0-9]+ (passed|failed|error)' "$logs/$scenario.log" | tail -1 | sed -E 's/^=+ //; s/ in [0-9.]+s.*//')
   result="exit $rc after $(($(date +%s) - start)) s${tests:+ ($tests)}"
   if [ "$rc" != 0 ]; then
-    step=$(grep -aE 'Executing' "$logs/$scenario.log" | tail -1 | sed -E 's/\x1b\[[0-9;]*m//g; s/^[A-Z]+ +//; s/:? *Executing.*//')
+    # Molecule names the failed action ("An error occurred during the test sequence
+    # action: 'verify'"), then cleans up; without that line, the last action it began.
+    step=$(grep -aoE "error occurred during the test sequence action: '[a-z_]+'" "$logs/$scenario.log" | tail -1 | sed -E "s/.*'([a-z_]+)'/\1/")
+    [ -n "$step" ] || step=$(grep -aE 'Executing' "$logs/$scenario.log" | tail -1 | sed -E 's/\x1b\[[0-9;]*m//g; s/^[A-Z]+ +//; s/:? *Executing.*//')
     result="$result, failed in: ${step:-?}"
   fi
   echo "=== molecule scenario $scenario: $result" >>"$logs/$scenario.log"
