@@ -2,7 +2,7 @@
 the hub's login form, JupyterLab's launcher with the team's kernels, and a notebook
 on the team kernel running pandas. The browser is kept off the internet; JupyterLab
 trying to load anything from outside fails the test. The launcher screenshot is kept
-in .build/artifacts/ (the Debian 12 one is the README's docs/images/jupyterlab-launcher.png)."""
+in .build/artifacts/ (the README's docs/images/jupyterlab-launcher.png is one of them)."""
 
 import time
 from pathlib import Path
