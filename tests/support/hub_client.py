@@ -38,8 +38,12 @@ class Hub:
         response.raise_for_status()
         return response.json()
 
+    def default_server(self, name):
+        """The user's default server as the hub reports it, or None when there is none."""
+        return self.user_model(name).get("servers", {}).get("")
+
     def server_ready(self, name):
-        server = self.user_model(name).get("servers", {}).get("")
+        server = self.default_server(name)
         return bool(server and server.get("ready"))
 
     def start_server(self, name, timeout=300):
@@ -48,7 +52,7 @@ class Hub:
         started again once it is down, instead of waiting for a server nobody starts."""
 
         def ready_or_started():
-            server = self.user_model(name).get("servers", {}).get("")
+            server = self.default_server(name)
             if server and server.get("ready"):
                 return True
             if not server:
