@@ -14,11 +14,20 @@ if [ "${1:-}" = --one ]; then
   # The controller side (ansible-playbook, pytest, the browser) yields the CPU to the
   # containers under test: on cgroup v1 hosts all containers together weigh as much
   # as one ordinary process of the host.
-  nice -n 10 molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1
-  rc=$?
+  # Beside the log, when each of molecule's actions began ("<epoch> <action>"), for the
+  # time each took in the summary line.
+  nice -n 10 molecule test -s "$scenario" 2>&1 | tee "$logs/$scenario.log" |
+    mawk '/\[[a-z0-9_-]+ > [a-z_]+\] Executing$/ { sub(/.*> /, ""); sub(/\].*/, ""); print strftime("%s"), $0; fflush() }' \
+      >"$logs/$scenario.steps"
+  rc=${PIPESTATUS[0]}
+  end=$(date +%s)
+  # "converge 812 s, idempotence 301 s, ..." (actions under 30 s are left out).
+  steps=$(mawk -v end="$end" '{ t[NR] = $1; a[NR] = $2 } END {
+      for (i = 1; i <= NR; i++) { d = (i < NR ? t[i + 1] : end) - t[i]; if (d >= 30) s = s (s ? ", " : "") a[i] " " d " s" }
+      print s }' "$logs/$scenario.steps")
   # One line for the summary: time, exit code, pytest's count, and the step that failed.
   tests=$(grep -aE '^=+ .*[0-9]+ (passed|failed|error)' "$logs/$scenario.log" | tail -1 | sed -E 's/^=+ //; s/ in [0-9.]+s.*//')
-  result="exit $rc after $(($(date +%s) - start)) s${tests:+ ($tests)}"
+  result="exit $rc after $((end - start)) s${tests:+ ($tests)}${steps:+; $steps}"
   if [ "$rc" != 0 ]; then
     # Molecule names the failed action ("An error occurred during the test sequence
     # action: 'verify'"), then cleans up; without that line, the last action it began.
