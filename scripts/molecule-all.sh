@@ -15,9 +15,10 @@ if [ "${1:-}" = --one ]; then
   # containers under test: on cgroup v1 hosts all containers together weigh as much
   # as one ordinary process of the host.
   # Beside the log, when each of molecule's actions began ("<epoch> <action>"), for the
-  # time each took in the summary line.
-  nice -n 10 molecule test -s "$scenario" 2>&1 | tee "$logs/$scenario.log" |
-    mawk '/\[[a-z0-9_-]+ > [a-z_]+\] Executing$/ { sub(/.*> /, ""); sub(/\].*/, ""); print strftime("%s"), $0; fflush() }' \
+  # time each took in the summary line. Both ends unbuffered (Python and mawk buffer
+  # pipes by the block), so that each line is stamped when it is written.
+  PYTHONUNBUFFERED=1 nice -n 10 molecule test -s "$scenario" 2>&1 | tee "$logs/$scenario.log" |
+    mawk -W interactive '/\[[a-z0-9_-]+ > [a-z_]+\] Executing$/ { sub(/.*> /, ""); sub(/\].*/, ""); print strftime("%s"), $0; fflush() }' \
       >"$logs/$scenario.steps"
   rc=${PIPESTATUS[0]}
   end=$(date +%s)
