@@ -33,7 +33,7 @@ if [ "${1:-}" = --one ]; then
     # Molecule names the failed action ("An error occurred during the test sequence
     # action: 'verify'"), then cleans up; without that line, the last action it began.
     step=$(grep -aoE "error occurred during the test sequence action: '[a-z_]+'" "$logs/$scenario.log" | tail -1 | sed -E "s/.*'([a-z_]+)'/\1/")
-    [ -n "$step" ] || step=$(grep -aE 'Executing' "$logs/$scenario.log" | tail -1 | sed -E 's/\x1b\[[0-9;]*m//g; s/^[A-Z]+ +//; s/:? *Executing.*//')
+    [ -n "$step" ] || step=$(tail -n 1 "$logs/$scenario.steps" | cut -d ' ' -f 2)
     result="$result, failed in: ${step:-?}"
   fi
   echo "=== molecule scenario $scenario: $result" >>"$logs/$scenario.log"
