@@ -65,3 +65,14 @@ def run_playbook(playbook, *args):
 
 def extra_vars(data):
     return ["--extra-vars", json.dumps(data)]
+
+
+def task_results(output, task):
+    """What each host reported for the task named `task` in ansible-playbook's output,
+    e.g. ["changed"] or ["skipping"]: the result words between its header and the next."""
+    results = []
+    for section in re.split(r"^(?:TASK|RUNNING HANDLER) \[", output, flags=re.M)[1:]:
+        header, _, body = section.partition("\n")
+        if header.split("]")[0].rsplit(" : ", 1)[-1] == task:
+            results += re.findall(r"^(ok|changed|skipping|failed|fatal):", body, re.M)
+    return results
