@@ -287,12 +287,12 @@ def test_pip_runs_only_when_a_pin_is_not_met(host):
     pip_task = "Install the pinned JupyterHub packages into the hub venv"
     wanted = host.check_output(f"{VENV}/bin/python -c 'import notebook; print(notebook.__version__)'")
     host.check_output(f"{VENV}/bin/pip uninstall --yes --quiet notebook")
-    rc, output, _recap = run_on_this_host(host, "hub.yml")
+    rc, output, _recap = run_on_this_host(host, "converge.yml")
     assert rc == 0, output[-3000:]
     assert task_results(output, pip_task) == ["changed"], output[-3000:]
     assert host.check_output(f"{VENV}/bin/python -c 'import notebook; print(notebook.__version__)'") == wanted
 
-    rc, output, recap = run_on_this_host(host, "hub.yml")
+    rc, output, recap = run_on_this_host(host, "converge.yml")
     assert rc == 0, output[-3000:]
     assert recap[container_name(host)]["changed"] == 0, output[-3000:]
     assert task_results(output, pip_task) == ["skipping"], output[-3000:]
