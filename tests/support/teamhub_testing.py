@@ -72,7 +72,7 @@ def task_results(output, task):
     e.g. ["changed"] or ["skipping"]: the result words between its header and the next."""
     results = []
     for section in re.split(r"^(?:TASK|RUNNING HANDLER) \[", output, flags=re.M)[1:]:
-        header, _, body = section.partition("\n")
+        header, body = (section.split("\n", 1) + [""])[:2]
         if header.split("]")[0].rsplit(" : ", 1)[-1] == task:
             results += re.findall(r"^(ok|changed|skipping|failed|fatal):", body, re.M)
     return results
