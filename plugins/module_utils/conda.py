@@ -447,7 +447,7 @@ _NAME = r'[A-Za-z0-9_][A-Za-z0-9_.\-]*'
 # A version constraint: clauses joined by ',' (and) and '|' (or), each an optional
 # operator and a version, '*' globs allowed (conda's VersionSpec, without parentheses).
 _CLAUSE = r'(==|!=|>=|<=|~=|>|<|=)?[0-9A-Za-z_.*+!-]+'
-_VERSION_SPEC = re.compile(r'^%s([,|]%s)*$' % (_CLAUSE, _CLAUSE))
+_VERSION_SPEC = re.compile(r'^%s([,|]%s)*\Z' % (_CLAUSE, _CLAUSE))
 
 
 class MatchSpec(object):
@@ -461,10 +461,16 @@ class MatchSpec(object):
     def __init__(self, spec):
         self.spec = str(spec).strip()
         text = self.spec
+        if text.startswith('-') or '\n' in str(spec) or '\r' in str(spec):
+            raise CondaError('invalid conda match spec %r: a spec must not start with "-" '
+                             '(it would be read as an option) or span lines' % (spec,))
         self.channel = None
         if '::' in text:
             self.channel, text = text.split('::', 1)
             self.channel = self.channel.strip()
+            if not self.channel or self.channel.startswith('-'):
+                raise CondaError('invalid conda match spec %r: the channel before "::" must be a '
+                                 'channel name or URL' % self.spec)
         bracket = {}
         match = re.match(r'^(?P<body>[^\[]*)\[(?P<kv>.*)\]\s*$', text)
         if match:
@@ -562,6 +568,16 @@ def parse_pip_list(data):
 _PIP_SPEC = re.compile(r'^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._\-]*)\s*(\[[^\]]*\])?\s*(?P<rest>[^;]*)$')
 
 
+def check_pip_spec(spec):
+    """Refuse a pip requirement that pip would read as an option (``--index-url=...``,
+    ``-e``, ``-r file``) or that spans lines: options never come from package lists."""
+    text = str(spec).strip()
+    if not text or text.startswith('-') or '\n' in str(spec) or '\r' in str(spec):
+        raise CondaError('invalid pip requirement %r: a requirement must not be empty, start with "-" '
+                         '(pip would read it as an option) or span lines' % (spec,))
+    return text
+
+
 def pip_spec_satisfied(installed, spec):
     """True when ``name``, ``name==x``, ``name>=x`` (and other PEP 440 comparisons,
     comma-joined) is satisfied by ``installed`` ({normalized name: version}).
@@ -606,6 +622,8 @@ def _solver_cmd(exe, verb, prefix, specs, channels, override_channels, dry_run):
     cmd.extend(channel_args(channels, override_channels))
     if dry_run:
         cmd.append('--dry-run')
+    # "--": whatever the specs hold, conda reads them as package specs, never as options.
+    cmd.append('--')
     cmd.extend(specs)
     return cmd
 
@@ -668,7 +686,7 @@ def pip_install_cmd(prefix, specs, upgrade=False):
     cmd = [env_python(prefix), '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input']
     if upgrade:
         cmd.append('--upgrade')
-    return cmd + list(specs)
+    return cmd + ['--'] + list(specs)
 
 
 def pip_list_cmd(prefix):

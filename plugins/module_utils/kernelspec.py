@@ -36,7 +36,7 @@ FILE_MODE = 0o644
 # Logos ipykernel ships in ipykernel/resources; copied so front ends show them.
 LOGO_FILES = ('logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg')
 
-_ALLOWED = re.compile(r'^[a-z0-9._-]+$')
+_ALLOWED = re.compile(r'^[a-z0-9._-]+\Z')
 
 
 class KernelSpecError(Exception):
@@ -285,7 +285,7 @@ def _string_env(env):
 
 
 CONDA_ENV_VARS_UNSET = '***unset***'
-_SHELL_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+_SHELL_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*\Z')
 
 
 def conda_env_vars(prefix):

@@ -490,6 +490,8 @@ def main():
     try:
         for spec in module.params['packages']:
             c.MatchSpec(spec)
+        for spec in module.params['pip_packages']:
+            c.check_pip_spec(spec)
         runner.main()
     except c.CondaError as exc:
         runner.fail(exc.message, exception_name=exc.exception_name,

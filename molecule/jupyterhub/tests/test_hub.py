@@ -133,6 +133,18 @@ def test_kernel_runs_code_over_the_websocket(hub):
     assert cwd == "/home/cleo"
 
 
+def test_a_login_with_a_dot_works_end_to_end(host, hub):
+    # wang.lei: the form login (PAM), the server's systemd unit, a kernel running as them.
+    session, response = hub.login_response("wang.lei", PASSWORDS["wang.lei"])
+    assert response.status_code == 302, response.text[:500]
+    hub.fresh_server("wang.lei")
+    assert host.service("jupyter-wang.lei-singleuser").is_running
+    kernel = hub.start_kernel("wang.lei")
+    out, err = hub.execute("wang.lei", kernel, "import os, getpass; print(getpass.getuser(), os.getcwd())")
+    assert not err and out.split() == ["wang.lei", "/home/wang.lei"], (out, err)
+    hub.stop_server("wang.lei")
+
+
 def test_shared_dir_is_in_the_file_browser_and_data_is_read_only(hub):
     hub.start_server("cleo")
     r = requests.get(

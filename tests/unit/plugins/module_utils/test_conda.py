@@ -299,10 +299,10 @@ def test_diff_packages():
 def test_commands():
     exe, p = '/opt/conda/bin/conda', '/opt/conda/envs/a'
     assert c.create_cmd(exe, p, ['numpy=1.26'], ['conda-forge'], True) == [
-        exe, 'create', '--yes', '--json', '-p', p, '-c', 'conda-forge', '--override-channels', 'numpy=1.26']
+        exe, 'create', '--yes', '--json', '-p', p, '-c', 'conda-forge', '--override-channels', '--', 'numpy=1.26']
     assert c.install_cmd(exe, p, ['x'], dry_run=True) == [
-        exe, 'install', '--yes', '--json', '-p', p, '--dry-run', 'x']
-    assert c.update_cmd(exe, p, ['x']) == [exe, 'update', '--yes', '--json', '-p', p, 'x']
+        exe, 'install', '--yes', '--json', '-p', p, '--dry-run', '--', 'x']
+    assert c.update_cmd(exe, p, ['x']) == [exe, 'update', '--yes', '--json', '-p', p, '--', 'x']
     assert c.remove_cmd(exe, p) == [exe, 'remove', '--all', '--yes', '--json', '-p', p]
     assert c.clone_cmd(exe, p, '/opt/conda/envs/b') == [exe, 'create', '--yes', '--json', '-p', p,
                                                         '--clone', '/opt/conda/envs/b']
@@ -311,7 +311,7 @@ def test_commands():
                                                   '--prune']
     assert c.list_cmd(exe, p) == [exe, 'list', '-p', p, '--json']
     assert c.pip_install_cmd(p, ['rich>=13']) == [p + '/bin/python', '-m', 'pip', 'install',
-                                                  '--disable-pip-version-check', '--no-input', 'rich>=13']
+                                                  '--disable-pip-version-check', '--no-input', '--', 'rich>=13']
     assert c.pip_list_cmd(p)[:4] == [p + '/bin/python', '-m', 'pip', 'list']
 
 
@@ -447,3 +447,37 @@ def test_error_from_output_text_and_json():
 def test_file_digest_and_hash_path():
     assert c.file_digest('a') == c.file_digest(b'a')
     assert c.hash_path('/p') == os.path.join('/p', 'conda-meta', 'teamhub-environment.sha256')
+
+
+# ------------------------------------------------------------------ option injection
+
+@pytest.mark.parametrize('bad', ['--x::pkg', '-c::numpy', '--override-channels', '-n', ' --yes',
+                                 'numpy\n', 'numpy\n--yes', '::numpy'])
+def test_match_spec_refuses_what_conda_would_read_as_an_option(bad):
+    with pytest.raises(c.CondaError, match='invalid conda match spec'):
+        c.MatchSpec(bad)
+
+
+@pytest.mark.parametrize('bad', ['--index-url=https://evil.example/simple', '-e', '-r requirements.txt',
+                                 ' --pre', '', 'rich\n', 'rich\n--index-url=x'])
+def test_pip_requirements_that_pip_would_read_as_options_are_refused(bad):
+    with pytest.raises(c.CondaError, match='invalid pip requirement'):
+        c.check_pip_spec(bad)
+
+
+@pytest.mark.parametrize('good', ['rich', 'rich>=13', 'pandas[excel]==2.2.3', 'pkg @ https://x/y.whl'])
+def test_pip_requirements_pass(good):
+    assert c.check_pip_spec(good) == good
+
+
+def test_specs_follow_an_end_of_options_marker():
+    exe, p = '/opt/conda/bin/conda', '/opt/conda/envs/a'
+    for cmd in (c.create_cmd(exe, p, ['a', 'b']), c.install_cmd(exe, p, ['a', 'b']), c.update_cmd(exe, p, ['a', 'b'])):
+        assert cmd[-3:] == ['--', 'a', 'b']
+    assert c.pip_install_cmd(p, ['a', 'b'])[-3:] == ['--', 'a', 'b']
+
+
+@pytest.mark.parametrize('bad', ['1.2\n', '>=1\n', '1.2\n3'])
+def test_version_constraints_match_whole_strings(bad):
+    with pytest.raises(c.CondaError):
+        c.MatchSpec('numpy[version="%s"]' % bad)

@@ -40,7 +40,7 @@ def test_create_by_name(conda, capsys):
     assert conda.verbs() == ['create']
     create = [cmd for cmd in conda.calls if cmd[1] == 'create'][0]
     assert create == [conda.exe, 'create', '--yes', '--json', '-p', prefix, '-c', 'conda-forge',
-                      '--override-channels', 'python=3.12', 'numpy>=1.26']
+                      '--override-channels', '--', 'python=3.12', 'numpy>=1.26']
     assert result['cmd'] == [' '.join(create[:-1]) + " 'numpy>=1.26'"]
 
 
@@ -182,6 +182,18 @@ def test_install_failure_in_existing_env(conda, capsys):
 def test_invalid_spec_fails_before_running_conda(conda, capsys):
     rc, result = run(conda, capsys, name='a', packages=['numpy >='])
     assert rc == 1 and 'invalid' in result['msg'] and conda.calls == []
+
+
+@pytest.mark.parametrize('args', [
+    {'packages': ['--x::pkg']},
+    {'packages': ['--override-channels']},
+    {'packages': ['python'], 'pip_packages': ['--index-url=https://evil.example/simple']},
+    {'packages': ['python'], 'pip_packages': ['rich\n--pre']},
+])
+def test_option_lookalikes_fail_before_running_conda(conda, capsys, args):
+    rc, result = run(conda, capsys, name='a', **args)
+    assert rc == 1 and conda.calls == []
+    assert 'start with "-"' in result['msg'], result['msg']
 
 
 def test_latest_updates_installed_and_installs_missing(conda, capsys):
