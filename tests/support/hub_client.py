@@ -19,11 +19,11 @@ REQUEST_TIMEOUT = 90
 class Hub:
     """The hub of one molecule instance, seen from the controller."""
 
-    def __init__(self, container, service_token, passwords, port=8000):
+    def __init__(self, container, service_token, passwords, port=8000, scheme="http"):
         self.container = container
         self.token = service_token
         self.passwords = passwords
-        self.url = f"http://127.0.0.1:{published_port(container, port)}"
+        self.url = f"{scheme}://127.0.0.1:{published_port(container, port)}"
 
     # --- REST API with the scenario's service token -------------------------
     def api(self, method, path, token=None, **kwargs):
@@ -125,7 +125,7 @@ class Hub:
     def execute(self, name, kernel_id, code, token=None, timeout=180):
         """Run code in the kernel over the websocket; return (stdout, error text)."""
         token = self.token if token is None else token
-        ws_url = self.url.replace("http://", "ws://") + f"/user/{name}/api/kernels/{kernel_id}/channels"
+        ws_url = "ws" + self.url[len("http"):] + f"/user/{name}/api/kernels/{kernel_id}/channels"
         ws = websocket.create_connection(ws_url, header=[f"Authorization: token {token}"], timeout=timeout)
         msg_id = uuid.uuid4().hex
         ws.send(json.dumps({

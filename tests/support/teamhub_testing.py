@@ -1,6 +1,7 @@
 """Helpers the molecule verifiers share: published ports, SSH from the controller,
 and ansible-playbook runs against a scenario's own inventory."""
 
+import ipaddress
 import json
 import os
 import re
@@ -76,3 +77,27 @@ def task_results(output, task):
         if header.split("]")[0].rsplit(" : ", 1)[-1] == task:
             results += re.findall(r"^(ok|changed|skipping|failed|fatal):", body, re.M)
     return results
+
+
+def listening_sockets(host):
+    """Every listening TCP socket of a testinfra host, read from /proc/net/tcp and tcp6:
+    a set of (address, port, inode). Addresses as Python's ipaddress writes them."""
+    sockets = set()
+    for table, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        for line in host.file(table).content_string.splitlines()[1:]:
+            fields = line.split()
+            if fields[3] != "0A":  # TCP_LISTEN
+                continue
+            hex_addr, hex_port = fields[1].split(":")
+            raw = bytes.fromhex(hex_addr)
+            # The kernel prints each 32-bit word in host (little-endian) order.
+            raw = b"".join(raw[i:i + 4][::-1] for i in range(0, width, 4))
+            sockets.add((str(ipaddress.ip_address(raw)), int(hex_port, 16), int(fields[9])))
+    return sockets
+
+
+def listening_ports(host, ports):
+    """Where a host listens on the given TCP ports: a set of (address, port). (Which
+    process owns a socket needs ptrace rights root lacks in these containers, so the
+    hub's and the proxy's own ports stand for them.)"""
+    return {(addr, port) for addr, port, _inode in listening_sockets(host) if port in ports}

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from conftest import CULL_EVERY, CULL_TIMEOUT, PASSWORDS, SERVICE_TOKEN
-from teamhub_testing import container_name, run_playbook, task_results
+from teamhub_testing import container_name, listening_ports, published_port, run_playbook, task_results
 
 VENV = "/opt/jupyterhub/venv"
 STATE = "/var/lib/jupyterhub"
@@ -35,6 +35,18 @@ def test_proxy_and_hub_run_as_services(host):
     # The proxy runs as an unprivileged dynamic user, the hub as root.
     assert host.check_output(f"stat -c %U /proc/{main_pid(host, 'jupyterhub-proxy.service')}") != "root"
     assert host.check_output(f"stat -c %U /proc/{main_pid(host, 'jupyterhub.service')}") == "root"
+
+
+def test_the_proxy_serves_tls_and_no_plain_http(host, hub):
+    # jupyterhub_ssl_cert/_key on 0.0.0.0: TLS on the network, the hub and the proxy's
+    # API on loopback.
+    assert listening_ports(host, (8000, 8001, 8081)) == {("0.0.0.0", 8000), ("127.0.0.1", 8001), ("127.0.0.1", 8081)}
+    # Over TLS, with the certificate checked against the test CA (conftest.py) ...
+    assert requests.get(f"{hub.url}/hub/login", timeout=60).status_code == 200
+    # ... and plain HTTP to the same port gets no page at all.
+    plain = f"http://127.0.0.1:{published_port(container_name(host), 8000)}/hub/login"
+    with pytest.raises(requests.ConnectionError):
+        requests.get(plain, timeout=60)
 
 
 def test_hub_venv_has_the_pinned_releases(host):

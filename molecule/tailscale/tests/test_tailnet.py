@@ -1,6 +1,7 @@
 """A real tailnet: Headscale (embedded DERP only), the hub host and a member's laptop.
 Everything is checked from the laptop over the hub's tailnet address, and from the
-runs of the role itself."""
+runs of the role itself. The hub listens on loopback only (the role's default); members
+reach it through "tailscale serve" by the node's MagicDNS name."""
 
 import ipaddress
 import json
@@ -9,11 +10,12 @@ import subprocess
 import pytest
 import testinfra
 from conftest import fixtures, hub_login, tailscale_status
-from teamhub_testing import extra_vars, run_playbook
+from teamhub_testing import extra_vars, listening_ports, run_playbook
 
 testinfra_hosts = ["ansible://teamhub-ts-client"]
 
 NETWORK = "teamhub-ts-net"
+CLIENT_NAME = "teamhub-ts-client"
 
 
 def node(name):
@@ -36,6 +38,16 @@ def hub_ip(hub):
     ips = [ip for ip in tailscale_status(hub)["Self"]["TailscaleIPs"] if "." in ip]
     assert ips, "the hub host has no tailnet IPv4 address"
     return ips[0]
+
+
+@pytest.fixture(scope="module")
+def hub_served(hub):
+    """The hub as members reach it: "tailscale serve" on the node's tailnet address, by
+    its MagicDNS name (the laptop keeps Docker's resolver here, so the name goes in the
+    Host header). Returns (base URL, Host header)."""
+    status = tailscale_status(hub)
+    ip = [i for i in status["Self"]["TailscaleIPs"] if "." in i][0]
+    return f"http://{ip}", status["Self"]["DNSName"].rstrip(".")
 
 
 def test_both_nodes_joined_headscale(host, hub):
@@ -100,20 +112,22 @@ def test_tun_device_is_used(host, hub):
         assert h.interface("tailscale0").exists
 
 
-def test_hub_login_page_answers_over_the_tailnet(hub_ip):
-    page = hub_login(f"http://{hub_ip}:8000", password="")
+def test_hub_login_page_answers_over_the_tailnet(hub_served):
+    base, name = hub_served
+    page = hub_login(base, password="", host_header=name)
     assert page["status"] == 200
     assert "<form" in page["body"] and 'action="/hub/login' in page["body"], page["body"][:500]
     for field in ('name="username"', 'name="password"', 'name="_xsrf"'):
         assert field in page["body"], f"the login form has no {field}"
 
 
-def test_member_logs_in_to_the_hub_over_the_tailnet(hub_ip):
+def test_member_logs_in_to_the_hub_over_the_tailnet(hub_served):
     # PAM login with the member's password, through the form, over WireGuard.
-    good = hub_login(f"http://{hub_ip}:8000")
+    base, name = hub_served
+    good = hub_login(base, host_header=name)
     assert good["login"] == 302, good
     assert "jupyterhub-hub-login" in good["cookies"], good["cookies"]
-    bad = hub_login(f"http://{hub_ip}:8000", password="not-alice-password")
+    bad = hub_login(base, password="not-alice-password", host_header=name)
     assert bad["login"] == 403, bad["login"]
     assert "jupyterhub-hub-login" not in bad["cookies"]
 
@@ -121,14 +135,22 @@ def test_member_logs_in_to_the_hub_over_the_tailnet(hub_ip):
 def test_tailscale_serve_publishes_the_hub(hub):
     serve = json.loads(hub.check_output("tailscale serve status --json"))
     assert "80" in {str(p) for p in serve.get("TCP", {})}
-    # tailscale serve answers by the node's MagicDNS name (the laptop keeps Docker's
-    # resolver here, so the name goes in the Host header).
-    status = tailscale_status(hub)
-    name = status["Self"]["DNSName"].rstrip(".")
-    ip = [i for i in status["Self"]["TailscaleIPs"] if "." in i][0]
-    page = hub_login(f"http://{ip}", password="", host_header=name)
-    assert page["status"] == 200
-    assert 'name="_xsrf"' in page["body"], page["body"][:500]
+    proxies = [handler.get("Proxy") for web in serve.get("Web", {}).values()
+               for handler in web.get("Handlers", {}).values()]
+    assert proxies == ["http://127.0.0.1:8000"], serve
+
+
+def test_the_hub_listens_on_loopback_only_and_serve_leaves_no_plain_listener(hub, hub_ip):
+    # Plain HTTP never leaves the hub host except inside the tailnet (tailscale serve).
+    assert listening_ports(hub, (8000, 8001, 8081)) == {("127.0.0.1", 8000), ("127.0.0.1", 8001), ("127.0.0.1", 8081)}
+    # Nothing answers on the hub port from the laptop: not over the tailnet address,
+    # not over the Docker network (the LAN here).
+    for address in (hub_ip, network_address("teamhub-ts-hub")):
+        probe = subprocess.run(
+            ["docker", "exec", "teamhub-ts-client", "python3", "-c",
+             "import socket, sys; socket.create_connection((sys.argv[1], 8000), timeout=10)", address],
+            capture_output=True, text=True, timeout=60, check=False)
+        assert probe.returncode != 0 and "refused" in probe.stderr.lower(), (address, probe.stdout, probe.stderr)
 
 
 def test_member_logs_in_over_ssh_through_the_tailnet(host, hub_ip):
