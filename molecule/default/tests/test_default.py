@@ -2,8 +2,9 @@
 through the port published on 127.0.0.1, and the state of the converged host."""
 
 import json
+import socket
 
-from teamhub_testing import container_name, ssh
+from teamhub_testing import container_name, published_port, ssh
 
 
 def test_member_logs_in_with_key_and_lands_in_home(host):
@@ -91,9 +92,34 @@ def test_sshd_runs_the_hardened_configuration(host):
     assert settings["passwordauthentication"] == "no"
     assert settings["kbdinteractiveauthentication"] == "no"
     assert settings["allowgroups"] == "team"
+    assert settings["ignoreuserknownhosts"] == "yes"
+    # DebianBanner no: the identification string no longer names Debian's patch level.
+    with socket.create_connection(("127.0.0.1", published_port(container_name(host), 22)), timeout=60) as conn:
+        banner = conn.makefile("rb").readline().decode()
+    assert banner.startswith("SSH-2.0-OpenSSH_") and "Debian" not in banner, banner
     assert "chacha20-poly1305@openssh.com" in settings["ciphers"]
     assert "cbc" not in settings["ciphers"]
     assert host.service("ssh").is_running
+
+
+# What root runs, imports or sources: conda (every run, every login shell), the hub's
+# venv and proxy, the kernels' launchers, profile scripts, units and their drop-ins,
+# the hub's configuration, sudo and sshd settings.
+ROOT_RUNS = ["/opt/conda", "/opt/jupyterhub", "/usr/local/share/jupyter", "/etc/profile.d",
+             "/etc/systemd/system", "/etc/jupyterhub", "/etc/sudoers.d", "/etc/ssh", "/usr/local/lib/teamhub"]
+
+
+def test_nothing_root_runs_is_writable_by_another_account(host):
+    # An admin (teamhub-admins) or any member who could write one of these would be root
+    # at the next run, service start or login; users_admin_sudo is the only way to root.
+    assert host.file("/opt/conda/bin/conda").exists and host.file("/opt/jupyterhub").is_directory
+    roots = " ".join(p for p in ROOT_RUNS if host.file(p).exists)
+    writable = host.run(
+        f"find {roots} ! -type l \\( ! -user root -o -perm -g+w ! -group root -o -perm -o+w \\) -printf '%u:%g %m %p\\n'")
+    assert writable.rc == 0, writable.stderr
+    assert writable.stdout == "", writable.stdout[:3000]
+    admin = host.run("su alice -s /bin/sh -c 'echo x >> /opt/conda/etc/profile.d/conda.sh'")
+    assert admin.rc != 0, "an admin could write the profile script every login shell sources"
 
 
 def test_check_mode_on_converged_host_changes_nothing(host, check_run):

@@ -55,7 +55,8 @@ def test_installer_not_left_behind(host):
 def test_condarc(host):
     f = host.file(PREFIX + "/.condarc")
     assert f.user == "root"
-    assert f.group == ADMINS
+    assert f.group == "root"
+    assert f.mode == 0o644
     rc = yaml.safe_load(f.content_string)
     assert rc["channels"] == ["defaults"]
     assert rc["ssl_verify"] == "/etc/ssl/certs/ca-certificates.crt"
@@ -80,35 +81,26 @@ def test_profile_script_gives_conda_to_every_login_shell(host):
     assert not host.file("/root/.bashrc").contains("conda")
 
 
-def test_prefix_shared_with_admin_group(host):
+def test_only_root_may_write_the_installation(host):
+    """Root runs conda from the prefix and every login shell sources its profile script:
+    no other account owns or may write anything in it, environments included."""
     top = host.file(PREFIX)
-    assert top.user == "root"
-    assert top.group == ADMINS
-    assert top.mode == 0o2775
-    # The contents of envs/ and pkgs/ are left as conda writes them.
-    strays = host.run(
-        "find %s \\( -path '%s/envs/*' -o -path '%s/pkgs/*' \\) -prune -o "
-        "\\( ! -group %s -o ! -type l ! -perm -g+w -o -type d ! -perm -g+s \\) -print"
-        % (PREFIX, PREFIX, PREFIX, ADMINS)
-    )
-    assert strays.rc == 0
-    assert strays.stdout == ""
-    # Others can read and run, not write.
-    assert host.run("find %s ! -type l -perm -o+w -print" % PREFIX).stdout == ""
+    assert (top.user, top.group, top.mode) == ("root", "root", 0o755)
+    strays = host.run("find %s \\( ! -user root -o ! -group root -o ! -type l -perm /022 \\) -print" % PREFIX)
+    assert strays.rc == 0 and strays.stdout == "", strays.stdout[:2000]
 
 
-def test_admins_manage_shared_environments_others_cannot(host):
-    """A member of the admin group may write the shared envs directory; others may not."""
+def test_an_admin_cannot_change_what_root_runs_and_uses_their_own_envs(host):
+    """A hub admin (the admin group) cannot write bin/, etc/profile.d/ or the shared
+    envs; like every member, their own environments go to ~/.conda (second in envs_dirs)."""
+    host.run_expect([0], "groupadd -f %s" % ADMINS)
     host.run_expect([0, 9], "useradd -m -G %s conda-admin" % ADMINS)
-    host.run_expect([0, 9], "useradd -m conda-member")
-    admin = host.run("su conda-admin -s /bin/sh -c 'umask 002; mkdir %s/envs/by-admin && rmdir %s/envs/by-admin'"
-                     % (PREFIX, PREFIX))
-    assert admin.rc == 0, admin.stderr
-    member = host.run("su conda-member -s /bin/sh -c 'mkdir %s/envs/by-member'" % PREFIX)
-    assert member.rc != 0
-    assert not host.file(PREFIX + "/envs/by-member").exists
-    # The member's own environments go to the home directory, second in envs_dirs.
-    home = host.run("su - conda-member -s /bin/sh -c 'mkdir -p ~/.conda/envs && test -w ~/.conda/envs'")
+    for target in ("bin/teamhub-evil", "etc/profile.d/teamhub-evil.sh", "envs/by-admin", ".condarc"):
+        attempt = host.run("su conda-admin -s /bin/sh -c 'umask 002; echo x >> %s/%s'" % (PREFIX, target))
+        assert attempt.rc != 0, target
+    assert not host.file(PREFIX + "/bin/teamhub-evil").exists
+    assert "x" not in host.file(PREFIX + "/.condarc").content_string.splitlines()
+    home = host.run("su - conda-admin -s /bin/sh -c 'mkdir -p ~/.conda/envs && test -w ~/.conda/envs'")
     assert home.rc == 0, home.stderr
 
 
@@ -162,10 +154,16 @@ def test_rerun_never_reinstalls(host):
     only_on_debian12(host)
     before = host.file(PREFIX + "/conda-meta/history").content_string
     host.run_expect([0], "echo marker > %s/teamhub-marker" % PREFIX)
+    # What an operator loosened by hand goes back to root-only, and the run says so.
+    host.run_expect([0], "chmod g+w %s/bin && chown nobody %s/etc/profile.d/conda.sh" % (PREFIX, PREFIX))
     rc, out = run_playbook(host)
     assert rc == 0, out[-3000:]
     assert host.file(PREFIX + "/conda-meta/history").content_string == before
     assert host.file(PREFIX + "/teamhub-marker").exists
+    fixed = out.split("Give every entry in the prefix back to root", 1)[1].split("TASK", 1)[0]
+    assert "changed: [%s]" % host.backend.get_hostname() in fixed, fixed
+    assert host.file(PREFIX + "/bin").mode == 0o755
+    assert host.file(PREFIX + "/etc/profile.d/conda.sh").user == "root"
     host.run_expect([0], "rm -f %s/teamhub-marker" % PREFIX)
 
 
