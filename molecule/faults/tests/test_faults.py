@@ -5,14 +5,16 @@ container. The services must come back by themselves
 (within 10 s for the hub and the proxy) without taking members' servers and kernels
 down, and a re-run of the site playbook must repair what a fault broke."""
 
+import base64
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from teamhub_testing import extra_vars, run_playbook, ssh
+from teamhub_testing import extra_vars, listening_ports, run_playbook, ssh
 
 # Seconds within which the hub or the proxy answers again by itself after kill -9
 # (systemd restarts it). A limit sized for a loaded CI machine, not a speed claim: 2.5 s
@@ -26,6 +28,24 @@ KERNELS_WITH_SLOW = [
     {"name": "lean", "display_name": "Python 3 (lean)"},
     {"name": "slow", "display_name": "Python 3 (slow)", "pip_packages": ["six"]},
 ]
+
+
+def secrets_of_the_run(host):
+    """Every password hash and token this scenario's runs handle: the members' hashes and
+    the service token from group_vars, and the secrets the hub role generated on the host."""
+    group_vars = (Path(__file__).resolve().parents[1] / "group_vars" / "teamhub.yml").read_text()
+    found = re.findall(r'(?:password_hash|api_token): "([^"]+)"', group_vars)
+    for path in ("/var/lib/jupyterhub/jupyterhub_cookie_secret", "/var/lib/jupyterhub/proxy.env",
+                 "/var/lib/jupyterhub/proxy_sync_token"):
+        if host.file(path).exists:
+            found.append(host.check_output(f"cat {path}").split("=", 1)[-1].strip())
+    assert len(found) >= 3 and all(len(secret) >= 32 for secret in found), found
+    return found
+
+
+def assert_no_secret_in(output, secrets):
+    leaked = [secret[:12] + "..." for secret in secrets if secret in output]
+    assert not leaked, f"a -vvv run printed these secrets: {leaked}"
 
 
 def run_inventory():
@@ -184,8 +204,11 @@ def test_members_symlinks_in_their_homes_do_not_lead_root_astray(host, container
 
     # authorized_keys pointing at /etc/shadow: the re-run puts bob's keys file back.
     as_bob("rm -f /home/bob/.ssh/authorized_keys && ln -s /etc/shadow /home/bob/.ssh/authorized_keys")
-    rc, output = run_playbook("converge.yml", "--tags", "users")[:2]
+    # At -vvv (every result, every loop item), no password hash appears.
+    rc, output = run_playbook("converge.yml", "--tags", "users", "-vvv")[:2]
     assert rc == 0, output[-3000:]
+    assert "ESTABLISH" in output, "not a -vvv run"
+    assert_no_secret_in(output, secrets_of_the_run(host))
     keys = host.file("/home/bob/.ssh/authorized_keys")
     assert not keys.is_symlink and keys.user == "bob" and keys.mode == 0o600
     assert keys.content_string.count("ssh-ed25519 ") == 1
@@ -207,6 +230,25 @@ def test_members_symlinks_in_their_homes_do_not_lead_root_astray(host, container
     assert ssh(container, "bob", "bob", "id -un").stdout.strip() == "bob"
 
 
+def test_an_empty_proxy_token_stops_the_run_and_is_never_used(host, container):
+    """A secret file that lost its content (a full disk, a hand edit) fails the run with
+    the file's name; the proxy keeps its running token, nothing is restarted."""
+    env_file = "/var/lib/jupyterhub/proxy.env"
+    assert host.file(env_file).exists
+    saved = host.check_output(f"base64 -w0 {env_file}")
+    proxy = main_pid(container, "jupyterhub-proxy.service")
+    try:
+        host.run_expect([0], f"printf 'CONFIGPROXY_AUTH_TOKEN=\\n' > {env_file}")
+        rc, output, recap = run_playbook("converge.yml", "--tags", "jupyterhub")
+        assert rc != 0, output[-3000:]
+        assert f"These secret files are empty or malformed: {env_file}" in output, output[-3000:]
+        token = base64.b64decode(saved).decode().strip().split("=", 1)[1]
+        assert len(token) == 64 and token not in output
+        assert main_pid(container, "jupyterhub-proxy.service") == proxy, "the proxy was restarted"
+    finally:
+        host.run_expect([0], f"echo {saved} | base64 -d > {env_file}")
+
+
 def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
     venv = "/opt/jupyterhub/venv"
     host.run_expect([0], f"rm -rf {venv}")
@@ -218,8 +260,20 @@ def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
     host.run_expect([0], f"{venv}/bin/python -c 'import jupyterhub'")
     hub.wait(lambda: hub_answers(hub), 60, "the hub to answer again")
     hub.login("bob")
-    rc, output, recap = run_playbook("converge.yml", "--tags", "jupyterhub")
+    # At -vvv, no token or hash appears in what the hub role prints.
+    rc, output, recap = run_playbook("converge.yml", "--tags", "jupyterhub", "-vvv")
     assert rc == 0 and all(counts["changed"] == 0 for counts in recap.values()), output[-3000:]
+    assert_no_secret_in(output, secrets_of_the_run(host))
+    # This scenario serves plain HTTP on the container's network by explicit choice
+    # (group_vars): every run says so at its end.
+    tail = output.split("PLAY [Say where the team's hub is]", 1)[-1]
+    assert "WARNING: jupyterhub_allow_plain_http_on_network is true" in tail, output[-3000:]
+
+
+def test_plain_http_on_the_network_only_where_the_inventory_chose_it(host):
+    # group_vars: jupyterhub_ip 0.0.0.0 with jupyterhub_allow_plain_http_on_network; the
+    # hub itself and the proxy's API stay on loopback whatever the public address.
+    assert listening_ports(host, (8000, 8001, 8081)) == {("0.0.0.0", 8000), ("127.0.0.1", 8001), ("127.0.0.1", 8081)}
 
 
 def test_container_restart_brings_everything_back(host, container, hub):
