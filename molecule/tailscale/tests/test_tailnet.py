@@ -220,8 +220,8 @@ def test_rerun_needs_no_auth_key_and_does_not_run_up(keyless_run):
     assert rc == 0, output
     for name in ("teamhub-ts-hub", "teamhub-ts-client"):
         assert recap[name]["changed"] == 0, output
-    assert "Bring the node up in the tailnet" in output
-    assert "changed: [teamhub-ts-client]" not in output.split("Bring the node up in the tailnet")[1].split("TASK")[0]
+    assert "Run \"tailscale up\"" in output
+    assert "changed: [teamhub-ts-client]" not in output.split("Run \"tailscale up\"")[1].split("TASK")[0]
 
 
 def test_new_hostname_runs_up_again_without_auth_key(host):
@@ -229,7 +229,7 @@ def test_new_hostname_runs_up_again_without_auth_key(host):
     rc, output, recap = run_playbook(
         "tailnet.yml", *args, *extra_vars({"tailscale_hostname": "ts-laptop", "tailscale_authkey": ""}))
     assert rc == 0, output
-    up = output.split("Bring the node up in the tailnet")[1].split("TASK")[0]
+    up = output.split("Run \"tailscale up\"")[1].split("TASK")[0]
     assert "changed: [teamhub-ts-client]" in up
     assert tailscale_status(host)["Self"]["HostName"] == "ts-laptop"
     rc, output, recap = run_playbook("tailnet.yml", *args, *extra_vars({"tailscale_hostname": "ts-laptop"}))
@@ -246,7 +246,23 @@ def test_auth_key_never_appears_in_output(keyless_run):
     from pathlib import Path
 
     key = (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "authkey").read_text().strip()
-    rc, output, _recap = run_playbook("tailnet.yml", "--limit", "teamhub-ts-client", "-vvv",
-                                      *extra_vars({"tailscale_hostname": "ts-verbose"}))
+    # While the run brings the node up again (a new hostname), every process's command
+    # line on the laptop is sampled from inside it, as any local user could.
+    sampler = ("rm -f /tmp/teamhub-stop /tmp/teamhub-cmdlines; "
+               "while [ ! -e /tmp/teamhub-stop ]; do for f in /proc/[0-9]*/cmdline; do "
+               "tr '\\0' ' ' < $f 2>/dev/null; echo; done >> /tmp/teamhub-cmdlines; sleep 0.05; done")
+    subprocess.run(["docker", "exec", "-d", CLIENT_NAME, "sh", "-c", sampler], check=True, timeout=60)
+    try:
+        rc, output, _recap = run_playbook("tailnet.yml", "--limit", "teamhub-ts-client", "-vvv", "--diff",
+                                          *extra_vars({"tailscale_hostname": "ts-verbose"}))
+    finally:
+        subprocess.run(["docker", "exec", CLIENT_NAME, "touch", "/tmp/teamhub-stop"], check=True, timeout=60)
     assert rc == 0, output
     assert key not in output
+    seen = subprocess.run(["docker", "exec", CLIENT_NAME, "cat", "/tmp/teamhub-cmdlines"],
+                          capture_output=True, text=True, check=True, timeout=60).stdout
+    ups = [line for line in seen.splitlines() if line.startswith("tailscale up ")]
+    assert ups, "the sampler never saw tailscale up running"
+    assert all("--auth-key=file:/run/" in line for line in ups), ups[:3]
+    assert key not in seen, "the auth key was on a command line"
+    assert not node(CLIENT_NAME).file("/run/teamhub-tailscale-authkey").exists, "the key file was left behind"
