@@ -82,7 +82,7 @@ def test_new_members_find_the_welcome_notebook(host):
     notebook = host.file("/home/alice/Welcome.ipynb")
     assert notebook.user == "alice"
     cells = json.loads(notebook.content_string)["cells"]
-    assert "the molecule team" in "".join(cells[0]["source"])
+    assert "# Welcome to the \"molecule\" team's JupyterHub" in "".join(cells[0]["source"])
 
 
 def test_sshd_runs_the_hardened_configuration(host):

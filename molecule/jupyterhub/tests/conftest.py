@@ -1,6 +1,8 @@
 """Fixtures for the hub tests: everything goes through the port Docker published on
-127.0.0.1 (asked from Docker, never hard-coded) or through `docker exec` (testinfra)."""
+127.0.0.1 (asked from Docker, never hard-coded), over TLS, or through `docker exec`
+(testinfra)."""
 
+import os
 import sys
 from pathlib import Path
 
