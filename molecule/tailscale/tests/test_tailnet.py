@@ -5,7 +5,9 @@ reach it through "tailscale serve" by the node's MagicDNS name."""
 
 import ipaddress
 import json
+import re
 import subprocess
+import time
 
 import pytest
 import testinfra
@@ -16,6 +18,23 @@ testinfra_hosts = ["ansible://teamhub-ts-client"]
 
 NETWORK = "teamhub-ts-net"
 CLIENT_NAME = "teamhub-ts-client"
+# Every distinct command line of the laptop's processes, sampled every 5 milliseconds
+# (as any local user could) until /tmp/teamhub-stop appears; then /tmp/teamhub-cmdlines.
+CMDLINE_SAMPLER = """
+import os, time
+seen = set()
+while not os.path.exists("/tmp/teamhub-stop"):
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                    seen.add(handle.read().replace(b"\\0", b" ").decode(errors="replace").strip())
+            except OSError:
+                pass
+    time.sleep(0.005)
+with open("/tmp/teamhub-cmdlines", "w") as out:
+    out.write("\\n".join(sorted(seen)) + "\\n")
+"""
 
 
 def node(name):
@@ -248,20 +267,23 @@ def test_auth_key_never_appears_in_output(keyless_run):
     key = (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "authkey").read_text().strip()
     # While the run brings the node up again (a new hostname), every process's command
     # line on the laptop is sampled from inside it, as any local user could.
-    sampler = ("rm -f /tmp/teamhub-stop /tmp/teamhub-cmdlines; "
-               "while [ ! -e /tmp/teamhub-stop ]; do for f in /proc/[0-9]*/cmdline; do "
-               "tr '\\0' ' ' < $f 2>/dev/null; echo; done >> /tmp/teamhub-cmdlines; sleep 0.05; done")
-    subprocess.run(["docker", "exec", "-d", CLIENT_NAME, "sh", "-c", sampler], check=True, timeout=60)
+    subprocess.run(["docker", "exec", CLIENT_NAME, "rm", "-f", "/tmp/teamhub-stop", "/tmp/teamhub-cmdlines"],
+                   check=True, timeout=60)
+    subprocess.run(["docker", "exec", "-d", CLIENT_NAME, "python3", "-c", CMDLINE_SAMPLER], check=True, timeout=60)
     try:
         rc, output, _recap = run_playbook("tailnet.yml", "--limit", "teamhub-ts-client", "-vvv", "--diff",
                                           *extra_vars({"tailscale_hostname": "ts-verbose"}))
     finally:
         subprocess.run(["docker", "exec", CLIENT_NAME, "touch", "/tmp/teamhub-stop"], check=True, timeout=60)
+    for _ in range(60):  # the sampler writes what it saw once it stops
+        if node(CLIENT_NAME).file("/tmp/teamhub-cmdlines").exists:
+            break
+        time.sleep(1)
     assert rc == 0, output
     assert key not in output
     seen = subprocess.run(["docker", "exec", CLIENT_NAME, "cat", "/tmp/teamhub-cmdlines"],
                           capture_output=True, text=True, check=True, timeout=60).stdout
-    ups = [line for line in seen.splitlines() if line.startswith("tailscale up ")]
+    ups = [line for line in seen.splitlines() if re.match(r"(\S*/)?tailscale up ", line)]
     assert ups, "the sampler never saw tailscale up running"
     assert all("--auth-key=file:/run/" in line for line in ups), ups[:3]
     assert key not in seen, "the auth key was on a command line"
