@@ -275,9 +275,8 @@ def test_auth_key_never_appears_in_output(keyless_run):
                                           *extra_vars({"tailscale_hostname": "ts-verbose"}))
     finally:
         subprocess.run(["docker", "exec", CLIENT_NAME, "touch", "/tmp/teamhub-stop"], check=True, timeout=60)
-    for _ in range(60):  # the sampler writes what it saw once it stops
-        if node(CLIENT_NAME).file("/tmp/teamhub-cmdlines").exists:
-            break
+    deadline = time.monotonic() + 60  # the sampler writes what it saw once it stops
+    while not node(CLIENT_NAME).file("/tmp/teamhub-cmdlines").exists and time.monotonic() < deadline:
         time.sleep(1)
     assert rc == 0, output
     assert key not in output
