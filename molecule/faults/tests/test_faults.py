@@ -204,11 +204,19 @@ def test_members_symlinks_in_their_homes_do_not_lead_root_astray(host, container
 
     # authorized_keys pointing at /etc/shadow: the re-run puts bob's keys file back.
     as_bob("rm -f /home/bob/.ssh/authorized_keys && ln -s /etc/shadow /home/bob/.ssh/authorized_keys")
+    # ~/shared replaced by a directory of bob's own: only bob's link is not made, the run
+    # goes on and says so at its end.
+    as_bob("rm -f /home/bob/shared && mkdir /home/bob/shared && echo mine > /home/bob/shared/notes.txt")
     # At -vvv (every result, every loop item), no password hash appears.
     rc, output = run_playbook("converge.yml", "--tags", "users", "-vvv")[:2]
     assert rc == 0, output[-3000:]
     assert "ESTABLISH" in output, "not a -vvv run"
     assert_no_secret_in(output, secrets_of_the_run(host))
+    tail = output.split("PLAY [Say where the team's hub is]", 1)[-1]
+    assert "~/shared was not linked for bob: a file or directory of their own is there" in tail, output[-3000:]
+    assert host.file("/home/bob/shared/notes.txt").content_string == "mine\n"
+    assert host.file("/home/alice/shared").linked_to == "/srv/teamhub/shared"
+    host.run_expect([0], "rm -rf /home/bob/shared")
     keys = host.file("/home/bob/.ssh/authorized_keys")
     assert not keys.is_symlink and keys.user == "bob" and keys.mode == 0o600
     assert keys.content_string.count("ssh-ed25519 ") == 1
