@@ -79,10 +79,12 @@ def task_results(output, task):
     return results
 
 
-def listening_sockets(host):
-    """Every listening TCP socket of a testinfra host, read from /proc/net/tcp and tcp6:
-    a set of (address, port, inode). Addresses as Python's ipaddress writes them."""
-    sockets = set()
+def listening_ports(host, ports):
+    """Where a testinfra host listens on the given TCP ports: a set of (address, port), read
+    from /proc/net/tcp and tcp6, addresses as Python's ipaddress writes them. (Which process
+    owns a socket needs ptrace rights root lacks in these containers, so the hub's and the
+    proxy's own ports stand for them.)"""
+    found = set()
     for table, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
         for line in host.file(table).content_string.splitlines()[1:]:
             fields = line.split()
@@ -92,12 +94,6 @@ def listening_sockets(host):
             raw = bytes.fromhex(hex_addr)
             # The kernel prints each 32-bit word in host (little-endian) order.
             raw = b"".join(raw[i:i + 4][::-1] for i in range(0, width, 4))
-            sockets.add((str(ipaddress.ip_address(raw)), int(hex_port, 16), int(fields[9])))
-    return sockets
-
-
-def listening_ports(host, ports):
-    """Where a host listens on the given TCP ports: a set of (address, port). (Which
-    process owns a socket needs ptrace rights root lacks in these containers, so the
-    hub's and the proxy's own ports stand for them.)"""
-    return {(addr, port) for addr, port, _inode in listening_sockets(host) if port in ports}
+            if int(hex_port, 16) in ports:
+                found.add((str(ipaddress.ip_address(raw)), int(hex_port, 16)))
+    return found

@@ -60,6 +60,16 @@ def tailscale_status(host):
     return json.loads(host.check_output("tailscale status --json"))
 
 
+def served_hub(hub):
+    """The hub as members reach it: "tailscale serve" on the hub host's tailnet IPv4
+    address, by its MagicDNS name (the laptop keeps Docker's resolver here, so the name
+    goes in the Host header). Returns (base URL, Host header)."""
+    status = tailscale_status(hub)
+    ips = [ip for ip in status["Self"]["TailscaleIPs"] if "." in ip]
+    assert ips, "the hub host has no tailnet IPv4 address"
+    return f"http://{ips[0]}", status["Self"]["DNSName"].rstrip(".")
+
+
 def fixtures():
     """What scripts/build-tailnet-fixtures.sh built (recorded by prepare.yml)."""
     return json.loads((Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "fixtures.json").read_text())

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import testinfra
-from conftest import fixtures, hub_login, tailscale_status
+from conftest import fixtures, hub_login, served_hub, tailscale_status
 from teamhub_testing import extra_vars, listening_ports, run_playbook
 
 testinfra_hosts = ["ansible://teamhub-ts-client"]
@@ -61,12 +61,7 @@ def hub_ip(hub):
 
 @pytest.fixture(scope="module")
 def hub_served(hub):
-    """The hub as members reach it: "tailscale serve" on the node's tailnet address, by
-    its MagicDNS name (the laptop keeps Docker's resolver here, so the name goes in the
-    Host header). Returns (base URL, Host header)."""
-    status = tailscale_status(hub)
-    ip = [i for i in status["Self"]["TailscaleIPs"] if "." in i][0]
-    return f"http://{ip}", status["Self"]["DNSName"].rstrip(".")
+    return served_hub(hub)
 
 
 def test_both_nodes_joined_headscale(host, hub):

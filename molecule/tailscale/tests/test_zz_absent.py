@@ -5,7 +5,7 @@ import json
 import time
 
 import testinfra
-from conftest import fixtures, hub_login, tailscale_status
+from conftest import fixtures, hub_login, served_hub, tailscale_status
 from teamhub_testing import extra_vars, run_playbook
 
 testinfra_hosts = ["ansible://teamhub-ts-client"]
@@ -75,9 +75,8 @@ def test_reinstall_from_the_controller_tarball_and_rejoin(host):
     assert status["Self"]["HostName"] == "ts-client"
     # Back in the tailnet: the hub answers over its tailnet address again.
     hub = testinfra.get_host("docker://teamhub-ts-hub")
-    status = tailscale_status(hub)
-    hub_ip = [ip for ip in status["Self"]["TailscaleIPs"] if "." in ip][0]
-    assert hub_login(f"http://{hub_ip}", host_header=status["Self"]["DNSName"].rstrip("."))["login"] == 302
+    base, name = served_hub(hub)
+    assert hub_login(base, host_header=name)["login"] == 302
     rc, output, recap = run_playbook("tailnet.yml", "--limit", "teamhub-ts-client",
                                      *extra_vars({"tailscale_static_src": tarball, "tailscale_authkey": ""}))
     assert rc == 0, output
