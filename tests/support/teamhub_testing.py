@@ -36,16 +36,21 @@ def keys_dir():
     return Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "keys"
 
 
-def ssh(container, user, key, command="true", options=()):
-    """Run a command over a real SSH connection through the published port."""
+def ssh_argv(container, user, key, command="true", options=()):
+    """The ssh command line for a real SSH connection through the published port."""
     port = published_port(container, 22)
-    argv = [
+    return [
         "ssh", "-p", str(port), "-i", str(keys_dir() / key),
         "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
         "-o", "ConnectTimeout=30", "-o", "LogLevel=ERROR",
         *options, f"{user}@127.0.0.1", command,
     ]
+
+
+def ssh(container, user, key, command="true", options=()):
+    """Run a command over a real SSH connection through the published port."""
+    argv = ssh_argv(container, user, key, command, options)
     return subprocess.run(argv, capture_output=True, text=True, timeout=180, check=False)
 
 

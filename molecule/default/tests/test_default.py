@@ -15,6 +15,12 @@ def test_member_logs_in_with_key_and_lands_in_home(host):
     assert {"team", "teamhub-admins", "analysts"} <= set(groups.split())
 
 
+def test_member_with_a_dotted_name_logs_in_with_key(host):
+    result = ssh(container_name(host), "wang.lei", "wang.lei", "pwd; id -un")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["/home/wang.lei", "wang.lei"]
+
+
 def test_root_login_is_refused(host):
     assert host.file("/root/.ssh/authorized_keys").contains("ssh-ed25519")
     result = ssh(container_name(host), "root", "root")
@@ -93,6 +99,10 @@ def test_sshd_runs_the_hardened_configuration(host):
     assert settings["kbdinteractiveauthentication"] == "no"
     assert settings["allowgroups"] == "team"
     assert settings["ignoreuserknownhosts"] == "yes"
+    # Members' keys are root's files only; an account outside the team keeps ~/.ssh.
+    assert settings["authorizedkeysfile"] == "/etc/ssh/authorized_keys/%u"
+    outsider = host.run("sshd -T -C user=outsider,host=localhost,addr=127.0.0.1").stdout
+    assert "authorizedkeysfile /etc/ssh/authorized_keys/%u .ssh/authorized_keys" in outsider.splitlines()
     # DebianBanner no: the identification string no longer names Debian's patch level.
     with socket.create_connection(("127.0.0.1", published_port(container_name(host), 22)), timeout=60) as conn:
         banner = conn.makefile("rb").readline().decode()

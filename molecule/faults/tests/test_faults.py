@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from teamhub_testing import extra_vars, listening_ports, run_playbook, ssh
+import yaml
+from teamhub_testing import extra_vars, listening_ports, run_playbook, ssh, ssh_argv, task_results
 
 # Seconds within which the hub or the proxy answers again by itself after kill -9
 # (systemd restarts it). A limit sized for a loaded CI machine, not a speed claim: 2.5 s
@@ -24,6 +25,18 @@ BACK_WITHIN = 60
 CONDA = "/opt/conda"
 KERNELS = "/usr/local/share/jupyter/kernels"
 # The lean kernel of group_vars plus one the interrupted converge adds.
+# Members the retirement test adds to group_vars' team (test passwords, bob's SSH key).
+CAROL = {
+    "name": "carol",
+    # carol-password (test only)
+    "password_hash": "$6$teamhubtestsalt$Ngmrjr2DkCBW3LDJIbLvQuhs9ofmd66LOHHFutvHeSQITWKrsb1bDuxhfniDG8lhohsAnaBk7dCbGqcErHFyN/",
+    "ssh_keys": ["{{ lookup('ansible.builtin.file', teamhub_test_keys + '/bob.pub') }}"],
+}
+DAVE = {
+    "name": "dave",
+    # dave-password (test only)
+    "password_hash": "$6$teamhubtestsalt$XnHRv5BGEbH8jtop4egnPEjrCaGhVi47XrmRcmIVKBJ0yIFhP5yyUAZzAKLlazTevVkIEn2r5FHS5Gc29mLKk0",
+}
 KERNELS_WITH_SLOW = [
     {"name": "lean", "display_name": "Python 3 (lean)"},
     {"name": "slow", "display_name": "Python 3 (slow)", "pip_packages": ["six"]},
@@ -192,8 +205,9 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
 
 
 def test_members_symlinks_in_their_homes_do_not_lead_root_astray(host, container):
-    """Members own their homes: a link planted where the users role writes as root must
-    neither give a member a system file nor change the file it points at."""
+    """Members own their homes: links a member plants where root used to write (their
+    ~/.ssh, ~/shared) neither give them a system file nor stop the run; their keys are
+    root's files outside the home, and a key they add themselves is not accepted."""
     def as_bob(command):
         host.run_expect([0], f"runuser -u bob -- sh -ec '{command}'")
 
@@ -201,41 +215,38 @@ def test_members_symlinks_in_their_homes_do_not_lead_root_astray(host, container
         return host.check_output(f"stat -c '%U:%G %a' {path} && sha256sum {path} | cut -d' ' -f1")
 
     shadow, etc_ssh = fingerprint("/etc/shadow"), host.check_output("stat -c '%U:%G %a' /etc/ssh")
+    keys = host.file("/etc/ssh/authorized_keys/bob")
+    assert (keys.user, keys.group, keys.mode) == ("root", "root", 0o644)
 
-    # authorized_keys pointing at /etc/shadow: the re-run puts bob's keys file back.
-    as_bob("rm -f /home/bob/.ssh/authorized_keys && ln -s /etc/shadow /home/bob/.ssh/authorized_keys")
-    # ~/shared replaced by a directory of bob's own: only bob's link is not made, the run
-    # goes on and says so at its end.
+    # A key bob adds to his own ~/.ssh (alice's here) is not accepted; his listed key is.
+    alice_pub = host.check_output("cat /etc/ssh/authorized_keys/alice | grep ^ssh-")
+    as_bob(f"mkdir -p -m 700 /home/bob/.ssh && echo \"{alice_pub}\" >> /home/bob/.ssh/authorized_keys")
+    assert ssh(container, "bob", "alice", "id -un").returncode == 255, "a key bob added himself was accepted"
+    assert ssh(container, "bob", "bob", "id -un").stdout.strip() == "bob"
+
+    # ~/.ssh pointing at /etc/ssh and ~/shared replaced by a
+    # directory of bob's own: the run goes on for everyone, only bob's link is not made,
+    # and it says so at its end.
+    as_bob("rm -rf /home/bob/.ssh && ln -s /etc/ssh /home/bob/.ssh")
     as_bob("rm -f /home/bob/shared && mkdir /home/bob/shared && echo mine > /home/bob/shared/notes.txt")
     # At -vvv (every result, every loop item), no password hash appears.
     rc, output = run_playbook("converge.yml", "--tags", "users", "-vvv")[:2]
-    assert rc == 0, output[-3000:]
-    assert "ESTABLISH" in output, "not a -vvv run"
-    assert_no_secret_in(output, secrets_of_the_run(host))
-    tail = output.split("PLAY [Say where the team's hub is]", 1)[-1]
-    assert "~/shared was not linked for bob: a file or directory of their own is there" in tail, output[-3000:]
-    assert host.file("/home/bob/shared/notes.txt").content_string == "mine\n"
-    assert host.file("/home/alice/shared").linked_to == "/srv/teamhub/shared"
-    host.run_expect([0], "rm -rf /home/bob/shared")
-    keys = host.file("/home/bob/.ssh/authorized_keys")
-    assert not keys.is_symlink and keys.user == "bob" and keys.mode == 0o600
-    assert keys.content_string.count("ssh-ed25519 ") == 1
-    assert fingerprint("/etc/shadow") == shadow, "the re-run changed /etc/shadow through bob's link"
-    assert ssh(container, "bob", "bob", "id -un").stdout.strip() == "bob"
-
-    # ~/.ssh pointing at /etc/ssh: the run stops, names the link and leaves /etc/ssh alone.
-    as_bob("rm -rf /home/bob/.ssh && ln -s /etc/ssh /home/bob/.ssh")
     try:
-        rc, output = run_playbook("converge.yml", "--tags", "users")[:2]
-        assert rc != 0, "the run followed bob's ~/.ssh link"
-        assert "/home/bob/.ssh already exists as a link" in output, output[-3000:]
+        assert rc == 0, output[-3000:]
+        assert "ESTABLISH" in output, "not a -vvv run"
+        assert_no_secret_in(output, secrets_of_the_run(host))
+        tail = output.split("PLAY [Say where the team's hub is]", 1)[-1]
+        assert "~/shared was not linked for bob: a file or directory of their own is there" in tail, output[-3000:]
+        assert host.file("/home/bob/shared/notes.txt").content_string == "mine\n"
+        assert host.file("/home/alice/shared").linked_to == "/srv/teamhub/shared"
         assert host.check_output("stat -c '%U:%G %a' /etc/ssh") == etc_ssh, "bob's link changed /etc/ssh"
-        assert not host.file("/etc/ssh/authorized_keys").exists
+        assert fingerprint("/etc/shadow") == shadow, "the run changed /etc/shadow"
+        assert ssh(container, "bob", "bob", "id -un").stdout.strip() == "bob"
     finally:
-        host.run_expect([0], "rm -f /home/bob/.ssh")
+        host.run_expect([0], "rm -rf /home/bob/shared /home/bob/.ssh")
     rc, output, recap = run_playbook("converge.yml", "--tags", "users")
     assert rc == 0 and all(counts["changed"] > 0 for counts in recap.values()), output[-3000:]
-    assert ssh(container, "bob", "bob", "id -un").stdout.strip() == "bob"
+    assert host.file("/home/bob/shared").linked_to == "/srv/teamhub/shared"
 
 
 def test_an_empty_proxy_token_stops_the_run_and_is_never_used(host, container):
@@ -276,6 +287,93 @@ def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
     # (group_vars): every run says so at its end.
     tail = output.split("PLAY [Say where the team's hub is]", 1)[-1]
     assert "WARNING: jupyterhub_allow_plain_http_on_network is true" in tail, output[-3000:]
+
+
+def team_with(*members):
+    """--extra-vars: group_vars' team plus these members."""
+    accounts = yaml.safe_load(Path(scenario_file("group_vars/teamhub.yml")).read_text())["users_accounts"]
+    return extra_vars({"users_accounts": accounts + list(members)})
+
+
+def processes_of(host, uid):
+    """PIDs of the host's live processes with this UID (real, effective, saved or fs)."""
+    script = ("import os\n"
+              "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+              "    try:\n"
+              "        fields = dict(l.split(':', 1) for l in open('/proc/%s/status' % pid) if ':' in l)\n"
+              "    except OSError:\n"
+              "        continue\n"
+              f"    if not fields['State'].split()[0] == 'Z' and {uid} in map(int, fields['Uid'].split()):\n"
+              "        print(pid, open('/proc/%s/cmdline' % pid).read().replace(chr(0), ' ')[:80])\n")
+    return host.check_output(f"python3 -c \"{script}\"").splitlines()
+
+
+def test_retiring_a_member_ends_their_access_at_once(host, container, hub):
+    """carol, with a running server, a kernel, an API token, a browser session and an SSH
+    session, is set to absent: after that one run nothing of hers answers or runs, her
+    home is in the archive, and dave, added next, does not get her UID."""
+    rc, output = run_playbook("converge.yml", "--tags", "users,jupyterhub", *team_with(CAROL))[:2]
+    assert rc == 0, output[-3000:]
+    uid = int(host.check_output("id -u carol"))
+    browser = hub.login("carol")
+    token = hub.user_token("carol")
+    hub.start_server("carol")
+    kernel = hub.start_kernel("carol", "lean", token=token)
+    out, err = hub.execute("carol", kernel, "print(6 * 7)", token=token)
+    assert (out.strip(), err) == ("42", "")
+    host.run_expect([0], "runuser -u carol -- sh -c 'echo kept > /home/carol/notes.txt'")
+    session = subprocess.Popen(ssh_argv(container, "carol", "bob", "echo in; exec sleep 600"),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert session.stdout.readline().strip() == "in", "carol's SSH session did not start"
+        assert hub.api("GET", "/user", token=token).status_code == 200
+        assert browser.get(f"{hub.url}/hub/home", allow_redirects=False).status_code == 200
+        assert any("sleep 600" in line for line in processes_of(host, uid))
+
+        rc, output = run_playbook("converge.yml", "--tags", "users,jupyterhub",
+                                  *team_with({"name": "carol", "state": "absent"}))[:2]
+        assert rc == 0, output[-3000:]
+        assert task_results(output, "Stop the servers and end every process of members set to absent") == ["changed"]
+        assert task_results(output, "Delete retired members from the hub (servers, tokens, sessions)") == ["changed"]
+
+        # The token, the cookie and the server are dead; the hub no longer knows carol.
+        assert hub.api("GET", "/user", token=token).status_code == 403
+        home = browser.get(f"{hub.url}/hub/home", allow_redirects=False)
+        assert home.status_code == 302 and "/hub/login" in home.headers["Location"], home.status_code
+        # Her server's API is gone: the proxy hands /user/carol/ back to the hub, which
+        # does not know her (a redirect or an error, never her server's status).
+        status = hub.user_api("GET", "carol", "/status", token=token, allow_redirects=False)
+        assert status.status_code != 200 and "last_activity" not in status.text, (status.status_code, status.text[:300])
+        assert hub.api("GET", "/users/carol").status_code == 404
+        # No unit, no process of her UID; her SSH session was closed by the server.
+        units = host.run("systemctl list-units --all --plain --no-legend 'jupyter-carol-*'").stdout
+        assert " active " not in units, units
+        assert processes_of(host, uid) == []
+        assert session.wait(timeout=60) != 0
+    finally:
+        session.kill()
+    # Her home is in the archive, her UID on record; the account is gone.
+    archived = host.check_output("ls /var/lib/teamhub/archive").split()
+    assert [name for name in archived if name.startswith("carol-")], archived
+    kept = host.check_output("cat /var/lib/teamhub/archive/carol-*/notes.txt")
+    assert kept == "kept"
+    assert host.run("id carol").rc != 0
+    assert f"{uid} carol " in host.file("/var/lib/teamhub/archive/retired-uids").content_string
+
+    rc, output = run_playbook("converge.yml", "--tags", "users", *team_with(DAVE))[:2]
+    assert rc == 0, output[-3000:]
+    dave = int(host.check_output("id -u dave"))
+    assert dave > uid, f"dave got UID {dave}, retired carol had {uid}"
+
+
+def test_the_login_account_keeps_its_own_groups(host):
+    """Members' groups are exactly the list's, except for the account Ansible logs in
+    with: stripping its sudo would lock the next run out."""
+    host.run_expect([0], "groupadd -f operators && usermod -aG operators alice && usermod -aG operators bob")
+    rc, output = run_playbook("converge.yml", "--tags", "users", *extra_vars({"users_login_account": "alice"}))[:2]
+    assert rc == 0, output[-3000:]
+    assert "operators" in host.user("alice").groups
+    assert "operators" not in host.user("bob").groups
 
 
 def test_plain_http_on_the_network_only_where_the_inventory_chose_it(host):
