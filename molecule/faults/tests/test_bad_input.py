@@ -57,6 +57,22 @@ def failure_text(result):
     return "\n".join(texts)
 
 
+def play_output(output, case_id):
+    """The part of ansible-playbook's output that the case's play printed."""
+    for section in re.split(r"^(?=PLAY (?:RECAP|\[))", output, flags=re.M):
+        if section.startswith(f"PLAY [Bad input case {case_id}]"):
+            return section
+    return ""
+
+
+def forbidden_leaks(case, result, output):
+    """Where the case's `forbid` regex (a password, say) shows: its failure text, the whole
+    failed result (loop items included) or what its play printed. Empty when nowhere."""
+    places = {"the failure message": failure_text(result), "the failed result": json.dumps(result),
+              "the playbook output": play_output(output, case["id"])}
+    return [where for where, text in places.items() if re.search(case["forbid"], text, re.I | re.S)]
+
+
 @pytest.fixture(scope="module")
 def bad_input_run(host):
     ephemeral = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
@@ -82,7 +98,8 @@ def bad_input_run(host):
     rc, output, recap = run_playbook(str(playbook))
     after = manifest(container)
     assert rc == 0 and results_file.exists(), f"the bad-input playbook did not run through (rc={rc}):\n{output[-4000:]}"
-    return {"results": json.loads(results_file.read_text()), "before": before, "after": after, "recap": recap}
+    return {"results": json.loads(results_file.read_text()), "before": before, "after": after, "recap": recap,
+            "output": output}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
@@ -92,6 +109,10 @@ def test_bad_input_fails_with_a_clear_message(bad_input_run, case):
     assert outcome["failed"], f"{case['id']}: the bad input was accepted"
     text = failure_text(outcome["result"])
     assert re.search(case["expect"], text, re.I | re.S), f"{case['id']}: message does not match {case['expect']!r}:\n{text}"
+    if "forbid" in case:
+        assert play_output(bad_input_run["output"], case["id"]), f"{case['id']}: its play is not in the output"
+        leaks = forbidden_leaks(case, outcome["result"], bad_input_run["output"])
+        assert not leaks, f"{case['id']}: {case['forbid']!r} shows in {', '.join(leaks)}"
 
 
 def test_bad_input_left_the_host_unchanged(bad_input_run):
