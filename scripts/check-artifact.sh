@@ -15,7 +15,7 @@ echo "built and installed $(basename "$artifact")"
 export ANSIBLE_COLLECTIONS_PATH=$work/collections
 cd "$work"
 "$bin/ansible-playbook" teamhub.jupyter.site -i "$top/inventories/example" --syntax-check
-for module in conda_env conda_env_info kernelspec kernelspec_info; do
+for module in conda_env conda_env_info kernelspec kernelspec_info run_lock; do
   "$bin/ansible-doc" -t module "teamhub.jupyter.$module" >/dev/null
   echo "ansible-doc teamhub.jupyter.$module: ok"
 done

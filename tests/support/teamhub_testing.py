@@ -54,19 +54,27 @@ def ssh(container, user, key, command="true", options=()):
     return subprocess.run(argv, capture_output=True, text=True, timeout=180, check=False)
 
 
-def run_playbook(playbook, *args):
-    """ansible-playbook against the scenario's inventory; returns (rc, output, recap by host)."""
+def playbook_command(playbook, *args):
+    """(argv, env) of ansible-playbook against the scenario's inventory: the command line
+    run_playbook runs, for tests that start a run in the background (subprocess.Popen)."""
     inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
     scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
     env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run(
-        ["ansible-playbook", "-i", str(inventory), str(scenario / playbook), *args],
-        capture_output=True, text=True, env=env, timeout=1800, check=False,
-    )
+    return ["ansible-playbook", "-i", str(inventory), str(scenario / playbook), *args], env
+
+
+def recap_of(output):
+    """The PLAY RECAP counts by host of ansible-playbook's output."""
+    return {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"}
+            for m in RECAP.finditer(output)}
+
+
+def run_playbook(playbook, *args):
+    """ansible-playbook against the scenario's inventory; returns (rc, output, recap by host)."""
+    argv, env = playbook_command(playbook, *args)
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=1800, check=False)
     output = proc.stdout + proc.stderr
-    recap = {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"}
-             for m in RECAP.finditer(output)}
-    return proc.returncode, output, recap
+    return proc.returncode, output, recap_of(output)
 
 
 def extra_vars(data):

@@ -1,13 +1,17 @@
 """Faults on the converged host, in this order: kill -9 of the hub, kill -9 of the
 proxy, a converge killed while it creates a conda environment, members' symlinks
-where the users role writes as root, a deleted hub venv, and a restart of the whole
-container. The services must come back by themselves
-(within 10 s for the hub and the proxy) without taking members' servers and kernels
-down, and a re-run of the site playbook must repair what a fault broke."""
+where the users role writes as root, a deleted hub venv, a restart of the whole
+container, and two runs of the site playbook at once. The services must come back by
+themselves (within 10 s for the hub and the proxy) without taking members' servers and
+kernels down, a re-run of the site playbook must repair what a fault broke, and a
+second run must stop at the host's run lock instead of interleaving with the first."""
 
 import base64
+import json
 import os
 import re
+import shlex
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from teamhub_testing import extra_vars, listening_ports, run_playbook, ssh, ssh_argv, task_results
+from teamhub_testing import (extra_vars, listening_ports, playbook_command, recap_of, run_playbook, ssh, ssh_argv,
+                             task_results)
 
 # Seconds within which the hub or the proxy answers again by itself after kill -9
 # (systemd restarts it). A limit sized for a loaded CI machine, not a speed claim: 2.5 s
@@ -41,6 +46,8 @@ KERNELS_WITH_SLOW = [
     {"name": "lean", "display_name": "Python 3 (lean)"},
     {"name": "slow", "display_name": "Python 3 (slow)", "pip_packages": ["six"]},
 ]
+# The site playbook's run lock (the run_lock module's default path).
+LOCK = "/run/teamhub/run.lock"
 
 
 def secrets_of_the_run(host):
@@ -54,6 +61,11 @@ def secrets_of_the_run(host):
             found.append(host.check_output(f"cat {path}").split("=", 1)[-1].strip())
     assert len(found) >= 3 and all(len(secret) >= 32 for secret in found), found
     return found
+
+
+def flat(text):
+    """Output with every run of whitespace as one space: long messages may be wrapped."""
+    return " ".join(text.split())
 
 
 def assert_no_secret_in(output, secrets):
@@ -184,9 +196,16 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
     assert host.file(env).exists, "the interruption left nothing to repair"
     assert not host.file(f"{KERNELS}/slow").exists
     assert host.run(f"{env}/bin/python -c 'import ipykernel'").rc != 0, "the environment was already complete"
+    # The killed run could not release the host's run lock: the re-run takes it over the
+    # documented way (teamhub_lock_break), and says whose lock it took.
+    assert host.file(LOCK).exists, "the killed run left no run lock"
+    killed_run = json.loads(host.file(LOCK).content_string)["run_id"]
 
-    rc, output = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": KERNELS_WITH_SLOW}))[:2]
+    rc, output = run_playbook("converge.yml", "--tags", "kernels",
+                              *extra_vars({"kernels_list": KERNELS_WITH_SLOW, "teamhub_lock_break": True}))[:2]
     assert rc == 0, output[-4000:]
+    assert f"took over the lock {LOCK} of run {killed_run}" in flat(output), output[-4000:]
+    assert not host.file(LOCK).exists, "the re-run did not release the run lock"
     host.run_expect([0], f"{env}/bin/python -c 'import ipykernel, six'")
     assert host.file(f"{KERNELS}/slow/kernel.json").exists
     listed = host.check_output(f"{CONDA}/bin/conda list -p {env} --json")
@@ -397,3 +416,86 @@ def test_container_restart_brings_everything_back(host, container, hub):
     kernel = hub.start_kernel("alice", "lean")
     out, err = hub.execute("alice", kernel, "print(6 * 7)")
     assert (out.strip(), err) == ("42", "")
+
+
+def set_up_part(output):
+    """What a run did in the play that holds the lock (the settings check before it shows roles' tasks too)."""
+    return output.split("PLAY [Set up the team server]", 1)[-1].split("PLAY [Say where the team's hub is]", 1)[0]
+
+
+# Two runs of the site playbook against the same host at once (Trust item 11). The
+# set-up play takes a lock on the host (/run/teamhub/run.lock) before its first role and
+# releases it after the last one. Here a first converge (--tags users) is started in the
+# background; as soon as its lock is on the host, the first run's ansible-playbook is
+# stopped (SIGSTOP), so that it certainly still holds the lock while a second converge
+# runs: the second must stop at the lock with a message naming the first run's holder,
+# before any role of the set-up play ran. Then the first run is continued (SIGCONT) and
+# must finish normally and release its lock. Finally a lock planted by hand (another run
+# that was interrupted) stops a run, and -e teamhub_lock_break=true takes it over.
+def test_a_second_run_at_the_same_time_stops_at_the_run_lock(host, tmp_path):
+    assert not host.file(LOCK).exists, "a run lock is left over from an earlier test"
+    log = tmp_path / "first-run.log"
+    argv, env = playbook_command("converge.yml", "--tags", "users")
+    with open(log, "w", encoding="utf-8") as first_output:
+        first = subprocess.Popen(argv, env=env, stdout=first_output, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
+    stopped = False
+    try:
+        deadline = time.monotonic() + 600
+        while not host.file(LOCK).exists:
+            assert first.poll() is None, f"the first run ended before it took the lock:\n{log.read_text()[-4000:]}"
+            assert time.monotonic() < deadline, "the first run did not take the run lock within 600 s"
+            time.sleep(0.2)
+        first.send_signal(signal.SIGSTOP)
+        stopped = True
+        assert host.file(LOCK).exists, "the first run released its lock before it could be held still"
+        held = json.loads(host.file(LOCK).content_string)
+        assert held["holder"] and held["run_id"] and held["acquired"], held
+
+        rc, output, recap = run_playbook("converge.yml", "--tags", "users")
+        assert rc != 0, f"the second run went through while the first held the lock:\n{output[-4000:]}"
+        assert "Another TeamHub run holds the lock on this host" in flat(output), output[-4000:]
+        assert f"since {held['acquired']} ({held['holder']})" in flat(output), output[-4000:]
+        assert f"run again with -e teamhub_lock_break=true, or remove {LOCK}" in flat(output), output[-4000:]
+        assert "TASK [teamhub.jupyter." not in set_up_part(output), "the second run ran a role's task"
+        assert all(counts["changed"] == 0 for counts in recap.values()), recap
+        assert json.loads(host.file(LOCK).content_string) == held, "the second run changed the first run's lock"
+    finally:
+        if stopped:
+            first.send_signal(signal.SIGCONT)
+        try:
+            first.wait(timeout=1800)
+        finally:
+            if first.returncode is None:
+                first.kill()
+                first.wait(timeout=300)
+    output = log.read_text()
+    assert first.returncode == 0, output[-4000:]
+    assert "Another TeamHub run holds the lock" not in flat(output)
+    assert recap_of(output), output[-4000:]
+    assert not host.file(LOCK).exists, "the first run did not release its lock"
+
+
+def test_a_lock_an_interrupted_run_left_stops_a_run_until_it_is_broken(host):
+    """A lock another run left (planted here by hand) stops a run before any role runs, and
+    is left as it was; -e teamhub_lock_break=true takes it over with a warning naming it."""
+    planted_run = "planted-by-the-faults-test"
+    planted = {"run_id": planted_run, "holder": "eve@elsewhere, started 2026-12-04T08:00:00Z",
+               "acquired": "2026-12-04T08:00:01Z"}
+    host.run_expect([0], f"mkdir -p -m 0700 /run/teamhub && printf '%s\\n' {shlex.quote(json.dumps(planted))} > {LOCK} "
+                         f"&& chmod 0600 {LOCK}")
+    try:
+        rc, output = run_playbook("converge.yml", "--tags", "users")[:2]
+        assert rc != 0, f"a run went through another run's lock:\n{output[-4000:]}"
+        assert ("Another TeamHub run holds the lock on this host since 2026-12-04T08:00:01Z "
+                "(eve@elsewhere, started 2026-12-04T08:00:00Z)") in flat(output), output[-4000:]
+        assert "TASK [teamhub.jupyter." not in set_up_part(output), "the run ran a role's task without the lock"
+        assert json.loads(host.file(LOCK).content_string) == planted, "the stopped run touched the other run's lock"
+
+        rc, output, recap = run_playbook("converge.yml", "--tags", "users", *extra_vars({"teamhub_lock_break": True}))
+        assert rc == 0, output[-4000:]
+        assert (f"took over the lock {LOCK} of run {planted_run} (eve@elsewhere, started 2026-12-04T08:00:00Z, "
+                "since 2026-12-04T08:00:01Z): break_lock is set") in flat(output), output[-4000:]
+        assert all(counts["failed"] == 0 for counts in recap.values()), recap
+        assert not host.file(LOCK).exists, "the run that took the lock over did not release it"
+    finally:
+        host.run_expect([0], f"rm -f {LOCK}")
