@@ -24,7 +24,6 @@ import shutil
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.teamhub.jupyter.plugins.module_utils import conda as c
 
@@ -222,17 +221,3 @@ class FakeConda:
 def faked(monkeypatch, conda):
     monkeypatch.setattr(basic.AnsibleModule, 'run_command', lambda self, args, **kw: conda.run_command(args, **kw))
     yield conda
-
-
-def run_module(main, args, capsys, check_mode=False, diff=False):
-    """Run a module's main() with args; return (exit code, result dict)."""
-    args = dict(args)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            main()
-    out = capsys.readouterr().out
-    return exc.value.code, json.loads(out)

@@ -334,22 +334,28 @@ def test_check_mode_own_lock_and_release(lock):
 # ---------------------------------------------------------------- two runs at once
 
 
-def test_only_one_of_many_concurrent_runs_gets_the_lock(lock):
+def race(lock, field, runs=8):
+    """runs threads call acquire at the same instant; {run_id: result[field] or 'held'}."""
     outcomes = {}
-    start = threading.Barrier(8)
+    start = threading.Barrier(runs)
 
     def run(run_id):
         start.wait()
         try:
-            outcomes[run_id] = rl.acquire(lock, run_id, run_id)['changed']
+            outcomes[run_id] = rl.acquire(lock, run_id, run_id)[field]
         except rl.LockHeld:
             outcomes[run_id] = 'held'
 
-    threads = [threading.Thread(target=run, args=('run-%d' % number,)) for number in range(8)]
+    threads = [threading.Thread(target=run, args=('run-%d' % number,)) for number in range(runs)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return outcomes
+
+
+def test_only_one_of_many_concurrent_runs_gets_the_lock(lock):
+    outcomes = race(lock, 'changed')
     winners = [run_id for run_id, outcome in outcomes.items() if outcome is True]
     assert len(winners) == 1 and sorted(outcomes.values(), key=str).count('held') == 7
     assert content(lock)['run_id'] == winners[0]
@@ -358,21 +364,7 @@ def test_only_one_of_many_concurrent_runs_gets_the_lock(lock):
 
 def test_only_one_of_many_concurrent_take_overs_wins(lock):
     plant_other(lock, age=7 * 3600)
-    outcomes = {}
-    start = threading.Barrier(8)
-
-    def run(run_id):
-        start.wait()
-        try:
-            outcomes[run_id] = rl.acquire(lock, run_id, run_id)['taken_over']
-        except rl.LockHeld:
-            outcomes[run_id] = 'held'
-
-    threads = [threading.Thread(target=run, args=('run-%d' % number,)) for number in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(lock, 'taken_over')
     winners = [run_id for run_id, outcome in outcomes.items() if outcome is True]
     assert len(winners) == 1, outcomes
     assert content(lock)['run_id'] == winners[0]

@@ -14,7 +14,8 @@ import pytest
 
 from ansible_collections.teamhub.jupyter.plugins.modules import conda_env as module
 
-from ..conda_fakes import FakeConda, faked, run_module
+from ..conda_fakes import FakeConda, faked
+from ..module_runner import run_module
 
 
 @pytest.fixture

@@ -12,28 +12,16 @@ import os
 
 import pytest
 
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec as kernelspec_module
 from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec_info as module
+
+from ..module_runner import run_module
 
 from ..kernelspec_fakes import make_env
 
 
-@pytest.fixture(autouse=True)
-def no_leftover_warnings():
-    """AnsibleModule keeps warnings in module globals: do not leak them into the next test."""
-    yield
-    for name in ('_global_warnings', '_global_deprecations'):
-        getattr(ansible_warnings, name, {}).clear()
-
-
 def run(capsys, mod, args):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            mod.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(mod.main, args, capsys)[1]
 
 
 def test_lists_what_kernelspec_wrote(tmp_path, capsys):

@@ -12,10 +12,9 @@ import os
 
 import pytest
 
-from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.teamhub.jupyter.plugins.modules import run_lock as module
+
+from ..module_runner import run_module
 
 ALICE = 'alice@laptop, started 2026-12-04T17:00:00Z'
 
@@ -25,24 +24,8 @@ def lock(tmp_path):
     return str(tmp_path / 'teamhub' / 'run.lock')
 
 
-@pytest.fixture(autouse=True)
-def no_leftover_warnings():
-    """AnsibleModule keeps warnings in module globals: do not leak them into the next test."""
-    yield
-    for name in ('_global_warnings', '_global_deprecations'):
-        getattr(ansible_warnings, name, {}).clear()
-
-
 def run(capsys, args, check=False, diff=False):
-    args = dict(args)
-    if check:
-        args['_ansible_check_mode'] = True
-    if diff:
-        args['_ansible_diff'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(module.main, args, capsys, check_mode=check, diff=diff)[1]
 
 
 def test_acquire_then_release(lock, capsys):
