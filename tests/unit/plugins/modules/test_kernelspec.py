@@ -14,9 +14,8 @@ import pytest
 
 from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec as module
 
-from ..module_runner import run_module
-
 from ..kernelspec_fakes import LOGO, make_env
+from ..module_runner import run_module
 
 
 @pytest.fixture

@@ -7,17 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type  # pylint: disable=invalid-name
 
-import json
 import os
-
-import pytest
 
 from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec as kernelspec_module
 from ansible_collections.teamhub.jupyter.plugins.modules import kernelspec_info as module
 
-from ..module_runner import run_module
-
 from ..kernelspec_fakes import make_env
+from ..module_runner import run_module
 
 
 def run(capsys, mod, args):
