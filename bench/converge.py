@@ -56,7 +56,7 @@ def baseline_steps():
         f"notebook=={defaults['jupyterhub_notebook_version']}",
         f"jupyterhub-systemdspawner=={defaults['jupyterhub_systemdspawner_version']}",
         f"jupyterhub-idle-culler=={defaults['jupyterhub_idle_culler_version']}",
-        *(f"'{constraint}'" for constraint in internal["jupyterhub_pip_constraints"]),
+        *(f"'{constraint}'" for constraint in internal["__jupyterhub_pip_constraints"]),
     ]
     kernel = team["kernels_list"][0]
     return [

@@ -389,7 +389,7 @@ def test_the_login_account_keeps_its_own_groups(host):
     """Members' groups are exactly the list's, except for the account Ansible logs in
     with: stripping its sudo would lock the next run out."""
     host.run_expect([0], "groupadd -f operators && usermod -aG operators alice && usermod -aG operators bob")
-    rc, output = run_playbook("converge.yml", "--tags", "users", *extra_vars({"users_login_account": "alice"}))[:2]
+    rc, output = run_playbook("converge.yml", "--tags", "users", *extra_vars({"__users_login_account": "alice"}))[:2]
     assert rc == 0, output[-3000:]
     assert "operators" in host.user("alice").groups
     assert "operators" not in host.user("bob").groups

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""users_ssh_key_pattern (roles/users/vars/main.yml) as Jinja's `match` test applies it
+"""__users_ssh_key_pattern (roles/users/vars/main.yml) as Jinja's `match` test applies it
 (re.match): one OpenSSH public key, the whole string, no options."""
 
 import os
@@ -14,7 +14,7 @@ import yaml
 
 VARS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'users', 'vars', 'main.yml')
 with open(os.path.normpath(VARS), encoding='utf-8') as _handle:
-    PATTERN = yaml.safe_load(_handle)['users_ssh_key_pattern']
+    PATTERN = yaml.safe_load(_handle)['__users_ssh_key_pattern']
 KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'
 
 

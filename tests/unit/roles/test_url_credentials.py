@@ -15,11 +15,11 @@ import yaml
 
 ROLES = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles'))
 NAMES = {
-    'network': 'network_url_userinfo_pattern',
-    'miniconda': '_miniconda_url_userinfo_pattern',
-    'kernels': 'kernels_url_userinfo_pattern',
+    'network': '__network_url_userinfo_pattern',
+    'miniconda': '__miniconda_url_userinfo_pattern',
+    'kernels': '__kernels_url_userinfo_pattern',
     'tailscale': 'tailscale_url_userinfo_pattern',
-    'jupyterhub': 'jupyterhub_url_userinfo_pattern',
+    'jupyterhub': '__jupyterhub_url_userinfo_pattern',
 }
 
 
