@@ -25,11 +25,9 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description: Uses conda's C(--dry-run --json); a missing environment is reported as to be created.
+    details: Uses conda's C(--dry-run --json); a missing environment is reported as to be created.
   diff_mode:
-    support: full
-    description: Shows the installed packages before and after as C(name==version) lines.
+    details: Shows the installed packages before and after as C(name==version) lines.
 options:
   name:
     description:
@@ -109,6 +107,8 @@ notes:
     which covers the common spec forms but not every corner of conda's C(MatchSpec).
 seealso:
   - module: teamhub.jupyter.conda_env_info
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
 """
 
 EXAMPLES = r"""

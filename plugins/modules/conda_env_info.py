@@ -17,13 +17,6 @@ description:
     C(conda list --json) for each environment. Changes nothing.
 author:
   - TeamHub developers (@teamhub)
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
 options:
   name:
     description:
@@ -47,6 +40,9 @@ options:
     type: path
 seealso:
   - module: teamhub.jupyter.conda_env
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes.info_module
+  - teamhub.jupyter.attributes
 """
 
 EXAMPLES = r"""
