@@ -527,11 +527,11 @@ def test_client_reads():
     info = found.info()
     assert [e['name'] for e in found.envs(info)] == ['base', 'analysis', None]
     assert sorted(found.packages(ROOT + '/envs/analysis')) == ['numpy', 'python', 'rich']
-    assert [cmd for cmd, _ in runner.calls] == [
+    assert [call[0] for call in runner.calls] == [
         [EXE, '--version'], c.info_cmd(EXE), c.env_list_cmd(EXE), c.list_cmd(EXE, ROOT + '/envs/analysis')]
     # reads are not part of the cmd return value; every command gets the same environment
     assert found.commands == []
-    assert all(env == c.COMMAND_ENVIRON for _, env in runner.calls)
+    assert all(call[1] == c.COMMAND_ENVIRON for call in runner.calls)
     assert runner.calls[0][1] is not c.COMMAND_ENVIRON
 
 
