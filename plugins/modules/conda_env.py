@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: conda_env
-short_description: Manage a conda environment and the packages in it
+short_description: Manage a conda environment and its packages
 version_added: 0.1.0
 description:
   - Create, update or remove a conda environment, by name or by prefix.
