@@ -29,13 +29,11 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description:
+    details:
       - Reports what it would change. A member whose account does not exist yet (a task before would
         create it) only gets the keys file planned.
   diff_mode:
-    support: full
-    description: Each keys file before and after, and each home's owner and mode.
+    details: Each keys file before and after, and each home's owner and mode.
 options:
   members:
     description:
@@ -64,6 +62,8 @@ options:
     description: The first line of every keys file (a comment).
     type: str
     default: '# Managed by Ansible (teamhub.jupyter.users) from users_accounts: edits here are replaced.'
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
 '''
 
 EXAMPLES = r'''

@@ -28,11 +28,9 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description: Reports which accounts it would create or change, and how, running nothing.
+    details: Reports which accounts it would create or change, and how, running nothing.
   diff_mode:
-    support: full
-    description: The shell and groups of each changed account before and after; a password only as C(changed).
+    details: The shell and groups of each changed account before and after; a password only as C(changed).
 options:
   members:
     description:
@@ -74,6 +72,8 @@ options:
     default: ''
 requirements:
   - C(useradd), C(usermod) and C(chpasswd) (Debian's C(passwd) package).
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
 '''
 
 EXAMPLES = r'''
