@@ -31,6 +31,8 @@ import re
 import stat
 import tempfile
 
+from ansible_collections.teamhub.jupyter.plugins.module_utils import paths
+
 KEYS_MODE = 0o644
 _NAME = re.compile(r'^[a-z_][a-z0-9_.-]{0,31}\Z')
 DEFAULT_HEADER = '# Managed by Ansible (teamhub.jupyter.users) from users_accounts: edits here are replaced.'
@@ -112,16 +114,11 @@ def write_keys(keys_dir, name, content, check_mode=False):
 def _open_home(home):
     """A descriptor of the home directory itself, refusing a link or a non-directory."""
     try:
-        return os.open(home, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError as exc:
-        # With O_DIRECTORY, Linux reports a link as ENOTDIR (ELOOP without it).
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(home):
+        return paths.open_directory(home)
+    except paths.NotADirectory as exc:
+        if exc.why == paths.IS_LINK:
             raise MemberFilesError('home %s is a symlink; root never follows it (move it away and run again)' % home)
-        if exc.errno == errno.ENOTDIR:
-            raise MemberFilesError('home %s is not a directory' % home)
-        if exc.errno == errno.ENOENT:
-            raise MemberFilesError('home %s does not exist' % home)
-        raise
+        raise MemberFilesError('home %s %s' % (home, 'does not exist' if exc.why == paths.MISSING else 'is not a directory'))
 
 
 def fix_home(fd, uid, mode, check_mode=False):
