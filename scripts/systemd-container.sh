@@ -83,7 +83,7 @@ start() {
         shift ;;
     esac
   done
-  [ -n "$name" ] && [ -n "$image" ] || die "start needs NAME and IMAGE (see --help)"
+  if [ -z "$name" ] || [ -z "$image" ]; then die "start needs NAME and IMAGE (see --help)"; fi
   case "$timeout" in '' | *[!0-9]*) die "--timeout $timeout: not a number of seconds" ;; esac
 
   if $replace; then
@@ -115,7 +115,7 @@ start() {
 case "${1:-}" in
   start) shift; start "$@" ;;
   wait)
-    [ $# -ge 2 ] && [ $# -le 3 ] || die "usage: $0 wait NAME [SECONDS]"
+    if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "usage: $0 wait NAME [SECONDS]"; fi
     case "${3:-120}" in *[!0-9]*) die "wait $2 ${3}: not a number of seconds" ;; esac
     wait_systemd "$2" "${3:-120}" ;;
   -h | --help) usage ;;
