@@ -1,5 +1,5 @@
-"""What the benchmarks share: the bench containers (the flags of molecule/default and
-scripts/demo.sh), machine facts recorded with every result, and result files."""
+"""What the benchmarks share: the bench containers (started by scripts/systemd-container.sh
+like the molecule platforms and scripts/demo.sh), machine facts recorded with every result, and result files."""
 
 import datetime
 import json
@@ -7,7 +7,6 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parents[1]
@@ -32,25 +31,13 @@ def output(argv):
 
 
 def start_container(name, ports=(22, 8000)):
-    """A fresh systemd container, started as molecule/default and scripts/demo.sh start theirs."""
-    remove_container(name)
-    argv = [
-        "docker", "run", "-d", "--name", name, "--hostname", name,
-        "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-        "--cgroupns", "host", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-        "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
-    ]
+    """A fresh systemd container (ports published on 127.0.0.1), started by
+    scripts/systemd-container.sh like the molecule platforms and the demo; returns
+    once systemd has booted."""
+    argv = [str(TOP / "scripts" / "systemd-container.sh"), "start", "--replace"]
     for port in ports:
-        argv += ["-p", f"127.0.0.1::{port}"]
-    run(argv + [IMAGE, "/lib/systemd/systemd"], stdout=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        state = subprocess.run(["docker", "exec", name, "systemctl", "is-system-running"],
-                               capture_output=True, text=True, check=False).stdout.strip()
-        if state in ("running", "degraded"):
-            return
-        time.sleep(1)
-    raise RuntimeError(f"{name}: systemd did not come up within 120 s")
+        argv += ["--publish", str(port)]
+    run(argv + [name, IMAGE], stdout=subprocess.DEVNULL)
 
 
 def remove_container(name):

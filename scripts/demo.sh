@@ -25,22 +25,10 @@ up() {
     openssl passwd -6 -stdin <"$sandbox/demo.password" >"$sandbox/demo.hash"
   fi
 
-  if ! docker container inspect "$name" >/dev/null 2>&1; then
-    echo "Starting container $name from $image"
-    docker run -d --name "$name" --hostname "$name" \
-      --cap-add SYS_ADMIN --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-      --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
-      --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
-      -p "127.0.0.1:$ssh_port:22" -p "127.0.0.1:$hub_port:8000" \
-      "$image" /lib/systemd/systemd >/dev/null
-  elif [ "$(docker container inspect -f '{{.State.Running}}' "$name")" != true ]; then
-    docker start "$name" >/dev/null
-  fi
-  for _ in $(seq 60); do
-    state=$(docker exec "$name" systemctl is-system-running 2>/dev/null || true)
-    case "$state" in running | degraded) break ;; esac
-    sleep 1
-  done
+  # The helper keeps an existing container (starting it if it is stopped) and waits
+  # until systemd has booted.
+  docker container inspect "$name" >/dev/null 2>&1 || echo "Starting container $name from $image"
+  scripts/systemd-container.sh start -p "$ssh_port:22" -p "$hub_port:8000" "$name" "$image" >/dev/null
 
   extra=()
   if [ "$conda_mode" = standin ]; then
