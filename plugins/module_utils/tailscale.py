@@ -66,12 +66,13 @@ class TailscaleCLI(object):
     def status(self):
         return parse_status(self.run_json('status', '--json'))
 
-    def wait_settled(self, retries=15, delay=2.0, sleep=time.sleep):
+    def wait_settled(self, retries=15, delay=2.0, sleep=None):
         """Read the status until the backend has left NoState/Starting (tailscaled just started).
 
         Returns the parsed status of the last read. A CLI error (tailscaled not
         answering yet) is retried too, then raised.
         """
+        sleep = sleep or time.sleep
         status = None
         for attempt in range(retries + 1):
             try:
