@@ -98,12 +98,33 @@ def find_executable(executable, path_lookup, is_exe=None):
     return path_lookup(executable) or None
 
 
+def argument_spec(**options):
+    """A module's argument spec: its own options and the one every tailscale module has
+    (documented in the teamhub.jupyter.tailscale doc fragment)."""
+    options['executable'] = dict(type='path', default='tailscale')
+    return options
+
+
 def make_cli(module):
     """A client over ``module.run_command`` (C locale), or None when tailscale is not installed."""
     exe = find_executable(module.params['executable'], module.get_bin_path)
     if exe is None:
         return None
     return TailscaleCLI(exe, lambda argv: module.run_command(argv, check_rc=False, environ_update={'LC_ALL': 'C'}))
+
+
+def run_plan(module, cli, argv, result, before, after):
+    """The end every setting module shares: mark the change, add the diff, run argv unless
+    in check mode (failing with the CLI's own message), exit. argv None: nothing to do."""
+    result['changed'] = argv is not None
+    if argv is not None and module._diff:
+        result['diff'] = {'before': before, 'after': after}
+    if argv is not None and not module.check_mode:
+        try:
+            cli.run(*argv)
+        except TailscaleError as exc:
+            module.fail_json(msg=exc.message)
+    module.exit_json(**result)
 
 
 def load_json(text, what='tailscale'):

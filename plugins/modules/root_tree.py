@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: root_tree
 short_description: Keep a directory tree that root runs code from writable by root alone
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes every entry under O(path), O(path) included, owned by C(root:root) and not writable by group
     or others. For trees root runs code from (the shared conda prefix, the proxy's npm prefix). An

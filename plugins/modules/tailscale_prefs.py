@@ -20,24 +20,19 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description:
-      - Reports what would change and runs nothing.
+    details:
       - When the preferences cannot be read (tailscale not installed or tailscaled not running yet), reports a change.
   diff_mode:
-    support: full
-    description: Shows the update check before and after.
+    details: Shows the update check before and after.
 options:
   update_check:
     description:
       - Whether the client looks for Tailscale updates.
     type: bool
     required: true
-  executable:
-    description:
-      - The C(tailscale) command; looked for on E(PATH) by default.
-    type: path
-    default: tailscale
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
+  - teamhub.jupyter.tailscale
 seealso:
   - module: teamhub.jupyter.tailscale_up
 '''
@@ -63,9 +58,8 @@ from ansible_collections.teamhub.jupyter.plugins.module_utils import tailscale a
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=ts.argument_spec(
             update_check=dict(type='bool', required=True),
-            executable=dict(type='path', default='tailscale'),
         ),
         supports_check_mode=True,
     )
@@ -82,16 +76,8 @@ def main():
             # Not readable: set it anyway (that command's error is the one to report).
             module.warn('cannot read the preferences: %s' % exc.message)
     argv = ts.plan_update_check(prefs, wanted)
-    result = dict(changed=argv is not None, update_check=wanted)
-    if argv is not None and module._diff:
-        before = ts.update_check(prefs) if prefs is not None else None
-        result['diff'] = {'before': {'update_check': before}, 'after': {'update_check': wanted}}
-    if argv is not None and not module.check_mode:
-        try:
-            cli.run(*argv)
-        except ts.TailscaleError as exc:
-            module.fail_json(msg=exc.message)
-    module.exit_json(**result)
+    before = ts.update_check(prefs) if prefs is not None else None
+    ts.run_plan(module, cli, argv, dict(update_check=wanted), {'update_check': before}, {'update_check': wanted})
 
 
 if __name__ == '__main__':

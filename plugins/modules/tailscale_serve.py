@@ -22,14 +22,11 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description:
-      - Reports what would change and runs nothing.
+    details:
       - When C(tailscale) is not installed yet (an earlier task would install it), reports a change
         if a port is to be published.
   diff_mode:
-    support: full
-    description: Shows what O(listen_port) proxies to before and after ('' for nothing).
+    details: Shows what O(listen_port) proxies to before and after ('' for nothing).
 options:
   port:
     description:
@@ -46,13 +43,12 @@ options:
     description:
       - The port inside the tailnet. Defaults to V(443) for V(https) and V(80) for V(http).
     type: int
-  executable:
-    description:
-      - The C(tailscale) command; looked for on E(PATH) by default.
-    type: path
-    default: tailscale
 seealso:
   - module: teamhub.jupyter.tailscale_up
+  - module: teamhub.jupyter.tailscale_prefs
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
+  - teamhub.jupyter.tailscale
 '''
 
 EXAMPLES = r'''
@@ -80,11 +76,10 @@ from ansible_collections.teamhub.jupyter.plugins.module_utils import tailscale a
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=ts.argument_spec(
             port=dict(type='int', required=True),
             protocol=dict(type='str', choices=['http', 'https'], default='http'),
             listen_port=dict(type='int'),
-            executable=dict(type='path', default='tailscale'),
         ),
         supports_check_mode=True,
     )
@@ -105,16 +100,8 @@ def main():
     except ts.TailscaleError as exc:
         module.fail_json(msg=exc.message)
     argv, before, after = ts.plan_serve(config, p['port'], p['protocol'], listen_port)
-    result = dict(changed=argv is not None, target=after)
-    if argv is not None and module._diff:
-        key = '%s:%d' % (p['protocol'], listen_port)
-        result['diff'] = {'before': {key: before}, 'after': {key: after}}
-    if argv is not None and not module.check_mode:
-        try:
-            cli.run(*argv)
-        except ts.TailscaleError as exc:
-            module.fail_json(msg=exc.message)
-    module.exit_json(**result)
+    key = '%s:%d' % (p['protocol'], listen_port)
+    ts.run_plan(module, cli, argv, dict(target=after), {key: before}, {key: after})
 
 
 if __name__ == '__main__':

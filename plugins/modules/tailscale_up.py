@@ -27,13 +27,11 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description:
+    details:
       - Reads the node's status and reports whether C(up) or C(logout) would run; runs nothing, writes nothing.
       - When C(tailscale) is not installed yet (an earlier task would install it), reports a change.
   diff_mode:
-    support: full
-    description: Shows the backend state, online state and settings hash before and after.
+    details: Shows the backend state, online state and settings hash before and after.
 options:
   state:
     description:
@@ -76,11 +74,9 @@ options:
       - Seconds between those reads.
     type: float
     default: 2
-  executable:
-    description:
-      - The C(tailscale) command; looked for on E(PATH) by default.
-    type: path
-    default: tailscale
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
+  - teamhub.jupyter.tailscale
 seealso:
   - module: teamhub.jupyter.tailscale_serve
   - module: teamhub.jupyter.tailscale_prefs
@@ -230,7 +226,7 @@ def absent(module, cli):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=ts.argument_spec(
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             up_args=dict(type='list', elements='str', default=[]),
             timeout=dict(type='str'),
@@ -239,7 +235,6 @@ def main():
             hash_file=dict(type='path', default='/var/lib/tailscale/teamhub-up.sha256'),
             wait_retries=dict(type='int', default=15),
             wait_delay=dict(type='float', default=2),
-            executable=dict(type='path', default='tailscale'),
         ),
         supports_check_mode=True,
     )

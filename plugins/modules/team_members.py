@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: team_members
 short_description: Keep every team member's account, home, SSH keys and shared link, all in one call
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - One call for the whole team instead of a loop item per member and step. First the accounts, then
     the files root keeps for each member.
