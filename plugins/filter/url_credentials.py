@@ -35,14 +35,11 @@ def _strings(value):
     values, at any depth. Other scalars as their text."""
     if isinstance(value, Mapping):
         for key, item in value.items():
-            for text in _strings(key):
-                yield text
-            for text in _strings(item):
-                yield text
+            yield from _strings(key)
+            yield from _strings(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            for text in _strings(item):
-                yield text
+            yield from _strings(item)
     elif value is not None:
         yield value if isinstance(value, string_types) else str(value)
 
