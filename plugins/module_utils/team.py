@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type  # pylint: disable=invalid-name
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -100,8 +101,8 @@ def problems(members, source=DEFAULT_SOURCE, reserved=()):
         found.extend(_entry_problems(index, member, source, reserved))
     if found:
         return found
-    names = [member['name'] for member in members]
-    twice = [name for index, name in enumerate(names) if names.count(name) > 1 and names.index(name) == index]
+    counts = Counter(member['name'] for member in members)
+    twice = [name for name, count in counts.items() if count > 1]
     if twice:
         found.append('%s lists these names more than once: %s' % (source, ', '.join(twice)))
     bad_hashes = [member['name'] for member in members if 'password_hash' in member
