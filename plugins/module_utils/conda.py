@@ -5,7 +5,8 @@
 
 Nothing here imports AnsibleModule or conda itself: the functions take the
 output of conda commands (JSON text) and return plain Python data, so they are
-unit-tested directly. The JSON shapes handled here follow conda's own CLI
+unit-tested directly. :class:`CondaClient` is the one way the modules run
+conda: it is given a ``run_command`` function (``AnsibleModule.run_command``). The JSON shapes handled here follow conda's own CLI
 (``conda/cli/install.py``, ``conda/cli/common.py``, ``conda/cli/main_info.py``,
 ``conda/exceptions.py``, ``conda/models/records.py``).
 """
@@ -19,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 
 EXECUTABLE_NAMES = ('conda', 'mamba', 'micromamba')
 DEFAULT_PREFIXES = ('/opt/conda', '/opt/miniconda3', '/opt/miniforge3', '/opt/mambaforge')
@@ -640,6 +642,16 @@ def update_cmd(exe, prefix, names, channels=None, override_channels=False, dry_r
     return _solver_cmd(exe, 'update', prefix, names, channels, override_channels, dry_run)
 
 
+def with_dry_run(cmd):
+    """``cmd`` with ``--dry-run`` among its options: before the ``--`` that ends them, if any."""
+    if '--dry-run' in cmd:
+        return list(cmd)
+    if '--' in cmd:
+        end = cmd.index('--')
+        return cmd[:end] + ['--dry-run'] + cmd[end:]
+    return list(cmd) + ['--dry-run']
+
+
 def remove_cmd(exe, prefix, dry_run=False):
     cmd = [exe, 'remove', '--all', '--yes', '--json', '-p', prefix]
     if dry_run:
@@ -821,3 +833,94 @@ def file_digest(content):
 
 def hash_path(prefix):
     return os.path.join(prefix, HASH_FILE)
+
+
+# ---------------------------------------------------------------- client
+
+# Every command runs with these: messages in English (some are read), and neither conda
+# nor pip waits for an answer to a prompt.
+COMMAND_ENVIRON = {'LC_ALL': 'C', 'CONDA_ALWAYS_YES': 'true', 'PIP_NO_INPUT': '1'}
+NOT_RUN = '  # not run in check mode'
+
+
+def quote_cmd(cmd):
+    """One command as one shell-quoted string (for the ``cmd`` return value only)."""
+    return ' '.join(shlex.quote(str(arg)) for arg in cmd)
+
+
+class CondaClient(object):
+    """The one way the modules run conda (and an environment's pip).
+
+    ``run_command(argv, check_rc=False, environ_update=...)`` runs an argv list, never
+    a shell line, and returns ``(rc, stdout, stderr)``: ``AnsibleModule.run_command``.
+    A failed command becomes one :class:`CondaError` that carries conda's own message
+    (its JSON ``message``/``error`` and ``exception_name``). ``commands`` lists what
+    ran, and in check mode what would run: the dry runs, and the commands that have
+    no dry run marked :data:`NOT_RUN`.
+    """
+
+    def __init__(self, run_command, executable=None, path_lookup=None, check_mode=False,
+                 prefixes=DEFAULT_PREFIXES, is_exe=_is_exe):
+        self.exe = find_executable(executable, prefixes=prefixes, path_lookup=path_lookup, is_exe=is_exe)
+        self.check_mode = check_mode
+        self.commands = []
+        self._run_command = run_command
+
+    # -------------------------------------------------------------- running
+
+    def run(self, cmd, record=True, check_rc=True):
+        """Run ``cmd``; raise a :class:`CondaError` when it fails, unless ``check_rc`` is False."""
+        cmd = list(cmd)
+        if record:
+            self.commands.append(quote_cmd(cmd))
+        rc, out, err = self._run_command(cmd, check_rc=False, environ_update=dict(COMMAND_ENVIRON))
+        if rc != 0 and check_rc:
+            raise error_from_output(rc, out, err)
+        return rc, out, err
+
+    def run_json(self, cmd, record=False):
+        """Run ``cmd`` and return its JSON output, decoded."""
+        return load_json(self.run(cmd, record=record)[1])
+
+    def plan(self, cmd):
+        """Note a command that check mode does not run."""
+        self.commands.append(quote_cmd(cmd) + NOT_RUN)
+
+    def change(self, cmd, check_rc=True):
+        """Run a command that changes the target; in check mode only :meth:`plan` it (None)."""
+        if self.check_mode:
+            self.plan(cmd)
+            return None
+        return self.run(cmd, check_rc=check_rc)
+
+    def solve(self, cmd):
+        """Run a create/install/update/remove ``--json`` command; in check mode its dry run.
+
+        Returns :func:`parse_result`'s dict. A real run that succeeded without printing
+        JSON gives ``{'nothing_to_do': False}``: the caller reads the package lists.
+        """
+        if self.check_mode:
+            cmd = with_dry_run(cmd)
+        out = self.run(cmd)[1]
+        try:
+            return parse_result(load_json(out))
+        except CondaError:
+            if self.check_mode:
+                raise
+            return {'nothing_to_do': False}
+
+    # -------------------------------------------------------------- reading
+
+    def version(self):
+        return parse_version_output(self.run([self.exe, '--version'], record=False)[1])
+
+    def info(self):
+        return self.run_json(info_cmd(self.exe))
+
+    def envs(self, info=None):
+        """The environments (:func:`list_envs`), named with the help of ``info``."""
+        return list_envs(self.run_json(env_list_cmd(self.exe)), info)
+
+    def packages(self, prefix):
+        """{name: record} of the packages installed in ``prefix``."""
+        return parse_package_list(self.run_json(list_cmd(self.exe, prefix)))

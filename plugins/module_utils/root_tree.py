@@ -28,6 +28,8 @@ __metaclass__ = type  # pylint: disable=invalid-name
 import os
 import stat
 
+from ansible_collections.teamhub.jupyter.plugins.module_utils import paths
+
 # Write permission for group and others.
 GO_WRITE = stat.S_IWGRP | stat.S_IWOTH
 # How many entries a result names; the count is always complete.
@@ -49,19 +51,23 @@ def _problem(st, uid, gid):
 
 
 def _check_top(path):
-    """lstat of the tree's top; refuses a missing top, a symlink or a non-directory."""
+    """stat of the tree's top; refuses a relative path, a missing top, a link or a non-directory."""
     if not os.path.isabs(path):
         raise RootTreeError('%s is not an absolute path' % path)
     try:
-        st = os.lstat(path)
+        fd = paths.open_directory(path)
+    except paths.NotADirectory as exc:
+        raise RootTreeError({
+            paths.IS_LINK: '%s is a symlink; give the directory itself, a tree root owns is never reached through a link',
+            paths.NOT_DIR: '%s is not a directory',
+            paths.MISSING: 'cannot read %s: No such file or directory',
+        }[exc.why] % path)
     except OSError as exc:
         raise RootTreeError('cannot read %s: %s' % (path, exc.strerror))
-    if stat.S_ISLNK(st.st_mode):
-        raise RootTreeError('%s is a symlink; give the directory itself, a tree root owns is never reached '
-                            'through a link' % path)
-    if not stat.S_ISDIR(st.st_mode):
-        raise RootTreeError('%s is not a directory' % path)
-    return st
+    try:
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def _fix_entry(name, dir_fd, st, uid, gid):

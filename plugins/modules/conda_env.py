@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: conda_env
-short_description: Manage a conda environment and the packages in it
+short_description: Manage a conda environment and its packages
 version_added: 0.1.0
 description:
   - Create, update or remove a conda environment, by name or by prefix.
@@ -25,11 +25,9 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description: Uses conda's C(--dry-run --json); a missing environment is reported as to be created.
+    details: Uses conda's C(--dry-run --json); a missing environment is reported as to be created.
   diff_mode:
-    support: full
-    description: Shows the installed packages before and after as C(name==version) lines.
+    details: Shows the installed packages before and after as C(name==version) lines.
 options:
   name:
     description:
@@ -109,6 +107,8 @@ notes:
     which covers the common spec forms but not every corner of conda's C(MatchSpec).
 seealso:
   - module: teamhub.jupyter.conda_env_info
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
 """
 
 EXAMPLES = r"""
@@ -208,83 +208,60 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.teamhub.jupyter.plugins.module_utils import conda as c
 
 
-class CondaEnv(object):
-    """One run of the module: reads the state, then changes only what differs."""
+class ModuleFailed(Exception):
+    """Ends the run with a failure; ``result`` holds fail_json's extra keys."""
 
-    def __init__(self, module):
-        self.module = module
+    def __init__(self, msg, **result):
+        super(ModuleFailed, self).__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+class CondaEnv(object):
+    """The environment asked for, as conda reports it, and the steps that change it.
+
+    Runs every command through one :class:`CondaClient`; the ``state_*`` functions
+    below put the steps together.
+    """
+
+    def __init__(self, module, client):
         self.params = module.params
-        self.check = module.check_mode
-        self.cmds = []
+        self.client = client
+        self.check = client.check_mode
         self.added = []
         self.removed = []
         self.changed_packages = []
         self.changed = False
-        try:
-            self.exe = c.find_executable(self.params['executable'],
-                                         path_lookup=module.get_bin_path)
-        except c.CondaError as exc:
-            module.fail_json(msg=exc.message)
-
-    # -------------------------------------------------------------- running
-
-    def run(self, cmd, record=True, check_rc=True):
-        if record:
-            self.cmds.append(' '.join(shlex.quote(a) for a in cmd))
-        rc, out, err = self.module.run_command(
-            cmd, check_rc=False,
-            environ_update={'LC_ALL': 'C', 'CONDA_ALWAYS_YES': 'true', 'PIP_NO_INPUT': '1'})
-        if rc != 0 and check_rc:
-            raise c.error_from_output(rc, out, err)
-        return rc, out, err
-
-    def run_json(self, cmd, record=False):
-        out = self.run(cmd, record=record)[1]
-        return c.load_json(out)
-
-    def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, cmd=self.cmds, **kwargs)
-
-    # -------------------------------------------------------------- reading
-
-    def read_state(self):
-        self.version = c.parse_version_output(self.run([self.exe, '--version'], record=False)[1])
-        self.info = self.run_json(c.info_cmd(self.exe))
-        self.envs = c.list_envs(self.run_json(c.env_list_cmd(self.exe)), self.info)
+        self.version = client.version()
+        self.info = client.info()
+        self.envs = client.envs(self.info)
         self.env, self.prefix = c.resolve_env(self.envs, name=self.params['name'],
                                               prefix=self.params['prefix'], info=self.info)
         self.root = c.root_prefix(self.envs, self.info)
         if self.env is None and self.params['name'] in ('base', 'root'):
-            self.fail('conda reports no base environment')
+            raise ModuleFailed('conda reports no base environment')
 
-    def packages(self, prefix=None):
-        return c.parse_package_list(self.run_json(c.list_cmd(self.exe, prefix or self.prefix)))
+    # -------------------------------------------------------------- reading
+
+    def packages(self):
+        return self.client.packages(self.prefix)
 
     def pip_installed(self):
         python = c.env_python(self.prefix)
         if not os.path.exists(python):
-            self.fail('pip_packages need python in the environment %s: add python and pip to packages'
-                      % self.prefix)
-        rc, out, err = self.run(c.pip_list_cmd(self.prefix), record=False, check_rc=False)
+            raise ModuleFailed('pip_packages need python in the environment %s: add python and pip to packages'
+                               % self.prefix)
+        rc, out, err = self.client.run(c.pip_list_cmd(self.prefix), record=False, check_rc=False)
         if rc != 0:
-            self.fail('pip_packages need pip in the environment %s: add pip to packages (%s)'
-                      % (self.prefix, (err or out).strip()[-500:]))
+            raise ModuleFailed('pip_packages need pip in the environment %s: add pip to packages (%s)'
+                               % (self.prefix, (err or out).strip()[-500:]))
         return c.parse_pip_list(c.load_json(out))
 
     # -------------------------------------------------------------- changing
 
     def solve(self, cmd):
-        """Run a create/install/update/remove; in check mode its dry run."""
-        if self.check:
-            cmd = cmd + ['--dry-run'] if '--dry-run' not in cmd else cmd
-        out = self.run(cmd)[1]
-        try:
-            result = c.parse_result(c.load_json(out))
-        except c.CondaError:
-            if self.check:
-                raise
-            # it worked (exit 0); what changed is read from the package lists
-            result = {'nothing_to_do': False}
+        """A create/install/update/remove (its dry run in check mode); notes what it changes."""
+        result = self.client.solve(cmd)
         if not result.get('nothing_to_do'):
             self.changed = True
         if self.check:
@@ -297,42 +274,42 @@ class CondaEnv(object):
         p = self.params
         existed = os.path.lexists(self.prefix)
         if existed and not os.path.isdir(self.prefix):
-            self.fail('%s exists and is not a directory' % self.prefix)
+            raise ModuleFailed('%s exists and is not a directory' % self.prefix)
         if existed and os.listdir(self.prefix):
-            self.fail('%s exists but is not a conda environment; refusing to create an environment there'
-                      % self.prefix)
+            raise ModuleFailed('%s exists but is not a conda environment; refusing to create an environment there'
+                               % self.prefix)
         if p['clone']:
             source_env, source = c.resolve_env(
                 self.envs, name=None if os.sep in p['clone'] else p['clone'],
                 prefix=p['clone'] if os.sep in p['clone'] else None, info=self.info)
             if source_env is None:
-                self.fail('clone source environment %s does not exist' % p['clone'])
-            cmd = c.clone_cmd(self.exe, self.prefix, source)
+                raise ModuleFailed('clone source environment %s does not exist' % p['clone'])
+            cmd = c.clone_cmd(self.client.exe, self.prefix, source)
         elif p['file']:
-            cmd = c.env_create_cmd(self.exe, self.prefix, p['file'])
+            cmd = c.env_create_cmd(self.client.exe, self.prefix, p['file'])
         else:
-            cmd = c.create_cmd(self.exe, self.prefix, p['packages'], p['channels'], p['override_channels'])
+            cmd = c.create_cmd(self.client.exe, self.prefix, p['packages'], p['channels'], p['override_channels'])
         self.changed = True
         if self.check:
             if not p['clone'] and not p['file'] and p['packages']:
                 # a dry run on a missing prefix is safe: it validates the specs
                 self.solve(cmd)
             else:
-                self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
+                self.client.plan(cmd)
             return
         try:
-            self.run(cmd)
+            self.client.run(cmd)
             if p['file']:
                 self.write_hash()
         except c.CondaError as exc:
             self.cleanup(existed)
-            self.fail('creating the environment %s failed: %s' % (self.prefix, exc.message),
-                      exception_name=exc.exception_name, packages=exc.packages, channels=exc.channels)
+            raise ModuleFailed('creating the environment %s failed: %s' % (self.prefix, exc.message),
+                               exception_name=exc.exception_name, packages=exc.packages, channels=exc.channels)
 
     def cleanup(self, existed):
         if existed or not os.path.isdir(self.prefix):
             return
-        self.cmds.append('rm -rf %s  # half-made environment' % shlex.quote(self.prefix))
+        self.client.commands.append('rm -rf %s  # half-made environment' % shlex.quote(self.prefix))
         shutil.rmtree(self.prefix, ignore_errors=True)
 
     def stored_hash(self):
@@ -347,7 +324,7 @@ class CondaEnv(object):
             with open(self.params['file'], 'rb') as fh:
                 return c.file_digest(fh.read())
         except (IOError, OSError) as exc:
-            self.fail('cannot read environment file %s: %s' % (self.params['file'], to_native(exc)))
+            raise ModuleFailed('cannot read environment file %s: %s' % (self.params['file'], to_native(exc)))
 
     def write_hash(self):
         with open(c.hash_path(self.prefix), 'w') as fh:
@@ -356,26 +333,22 @@ class CondaEnv(object):
     def apply_file(self):
         if self.stored_hash() == self.file_hash():
             return
-        cmd = c.env_update_cmd(self.exe, self.prefix, self.params['file'])
         self.changed = True
-        if self.check:
-            self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
-            return
-        self.run(cmd)
-        self.write_hash()
+        if self.client.change(c.env_update_cmd(self.client.exe, self.prefix, self.params['file'])) is not None:
+            self.write_hash()
 
-    def ensure_packages(self, installed, just_created=False):
+    def ensure_packages(self, installed, latest=False):
         p = self.params
         missing = c.unsatisfied_specs(installed, p['packages'])
         if missing:
-            self.solve(c.install_cmd(self.exe, self.prefix, missing, p['channels'], p['override_channels']))
-        if p['state'] == 'latest' and p['packages'] and not just_created:
+            self.solve(c.install_cmd(self.client.exe, self.prefix, missing, p['channels'], p['override_channels']))
+        if latest and p['packages']:
             names = sorted(set(c.MatchSpec(s).name for s in p['packages']))
             present = [n for n in names if n in installed]
             if present:
-                self.solve(c.update_cmd(self.exe, self.prefix, present, p['channels'], p['override_channels']))
+                self.solve(c.update_cmd(self.client.exe, self.prefix, present, p['channels'], p['override_channels']))
 
-    def ensure_pip(self):
+    def ensure_pip(self, upgrade=False):
         specs = self.params['pip_packages']
         if not specs:
             return
@@ -386,73 +359,48 @@ class CondaEnv(object):
         if not missing:
             return
         self.changed = True
-        cmd = c.pip_install_cmd(self.prefix, missing, upgrade=self.params['state'] == 'latest')
-        if self.check:
-            self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
-            return
-        rc, out, err = self.run(cmd, check_rc=False)
-        if rc != 0:
-            self.fail('pip could not install %s into %s; the conda packages are as they were, '
-                      'pip may have installed part of the requirements: %s'
-                      % (', '.join(missing), self.prefix, (err or out).strip()[-2000:]), rc=rc)
+        ran = self.client.change(c.pip_install_cmd(self.prefix, missing, upgrade=upgrade), check_rc=False)
+        if ran is not None and ran[0] != 0:
+            rc, out, err = ran
+            raise ModuleFailed('pip could not install %s into %s; the conda packages are as they were, '
+                               'pip may have installed part of the requirements: %s'
+                               % (', '.join(missing), self.prefix, (err or out).strip()[-2000:]), rc=rc)
 
     def remove(self):
         if self.env.get('is_base') or self.prefix == self.root:
-            self.fail('refusing to remove the base environment %s' % self.prefix)
+            raise ModuleFailed('refusing to remove the base environment %s' % self.prefix)
         self.changed = True
-        cmd = c.remove_cmd(self.exe, self.prefix)
-        if self.check:
-            self.cmds.append(' '.join(shlex.quote(a) for a in cmd) + '  # not run in check mode')
-            return
-        self.run(cmd)
+        self.client.change(c.remove_cmd(self.client.exe, self.prefix))
 
-    # -------------------------------------------------------------- main
+    # -------------------------------------------------------------- result
 
-    def main(self):
-        p = self.params
-        self.read_state()
-        before, after = {}, {}
-        if p['state'] == 'absent':
-            if self.env is not None:
-                before = self.packages()
-                self.remove()
-        else:
-            if self.env is None:
-                self.create()
-                if self.check:
-                    self.ensure_pip()
-                else:
-                    after = self.packages()
-                    self.ensure_packages(after, just_created=True)
-                    self.ensure_pip()
-            else:
-                before = self.packages()
-                if p['file']:
-                    self.apply_file()
-                installed = before if self.check else self.packages()
-                self.ensure_packages(installed)
-                self.ensure_pip()
-            if not self.check and os.path.isdir(self.prefix):
-                after = self.packages()
+    def packages_after(self):
+        """The packages once the state is reached; nothing in check mode (the dry runs tell)."""
+        if not self.check and os.path.isdir(self.prefix):
+            return self.packages()
+        return {}
+
+    def result(self, before, after, diff=False):
         if not self.check:
             self.added, self.removed, self.changed_packages = c.diff_packages(before, after)
             self.changed = self.changed or bool(self.added or self.removed or self.changed_packages)
-        name = p['name'] or (self.env or {}).get('name')
+        name = self.params['name'] or (self.env or {}).get('name')
         envs_dirs = [os.path.normpath(d) for d in self.info.get('envs_dirs') or []]
         if name is None and os.path.dirname(self.prefix) in envs_dirs:
             name = os.path.basename(self.prefix)
         result = dict(
             changed=self.changed, prefix=self.prefix, name=name, conda_version=self.version,
-            added=self.added, removed=self.removed, changed_packages=self.changed_packages, cmd=self.cmds,
+            added=self.added, removed=self.removed, changed_packages=self.changed_packages,
+            cmd=self.client.commands,
         )
-        if self.module._diff:
+        if diff:
             result['diff'] = {
                 'before_header': '%s (packages)' % self.prefix,
                 'after_header': '%s (packages)' % self.prefix,
                 'before': '\n'.join(c.package_lines(before)) + ('\n' if before else ''),
                 'after': self.after_text(before, after),
             }
-        self.module.exit_json(**result)
+        return result
 
     def after_text(self, before, after):
         if not self.check:
@@ -466,6 +414,43 @@ class CondaEnv(object):
             lines.add('%s==%s' % (change['name'], change['after']))
         lines |= set(self.added)
         return '\n'.join(sorted(lines)) + ('\n' if lines else '')
+
+
+# ------------------------------------------------------------------ states
+# Each returns the packages (before, after): after is empty in check mode.
+
+def state_present(env, latest=False):
+    """The environment exists and satisfies packages, file and pip_packages."""
+    if env.env is None:
+        env.create()
+        if not env.check:
+            # what a file or a clone brought may not satisfy packages yet; nothing to update
+            env.ensure_packages(env.packages())
+        env.ensure_pip(upgrade=latest)
+        return {}, env.packages_after()
+    before = env.packages()
+    if env.params['file']:
+        env.apply_file()
+    env.ensure_packages(before if env.check else env.packages(), latest=latest)
+    env.ensure_pip(upgrade=latest)
+    return before, env.packages_after()
+
+
+def state_latest(env):
+    """As present, and the listed packages updated to the newest the channels offer."""
+    return state_present(env, latest=True)
+
+
+def state_absent(env):
+    """The environment is gone (never the base environment)."""
+    if env.env is None:
+        return {}, {}
+    before = env.packages()
+    env.remove()
+    return before, {}
+
+
+STATES = {'present': state_present, 'latest': state_latest, 'absent': state_absent}
 
 
 def main():
@@ -486,16 +471,26 @@ def main():
         required_one_of=[('name', 'prefix')],
         supports_check_mode=True,
     )
-    runner = CondaEnv(module)
+    p = module.params
     try:
-        for spec in module.params['packages']:
-            c.MatchSpec(spec)
-        for spec in module.params['pip_packages']:
-            c.check_pip_spec(spec)
-        runner.main()
+        client = c.CondaClient(module.run_command, executable=p['executable'],
+                               path_lookup=module.get_bin_path, check_mode=module.check_mode)
     except c.CondaError as exc:
-        runner.fail(exc.message, exception_name=exc.exception_name,
-                    packages=exc.packages, channels=exc.channels)
+        module.fail_json(msg=exc.message)
+    try:
+        for spec in p['packages']:
+            c.MatchSpec(spec)
+        for spec in p['pip_packages']:
+            c.check_pip_spec(spec)
+        env = CondaEnv(module, client)
+        before, after = STATES[p['state']](env)
+        result = env.result(before, after, diff=module._diff)
+    except ModuleFailed as exc:
+        module.fail_json(msg=exc.msg, cmd=client.commands, **exc.result)
+    except c.CondaError as exc:
+        module.fail_json(msg=exc.message, cmd=client.commands, exception_name=exc.exception_name,
+                         packages=exc.packages, channels=exc.channels)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

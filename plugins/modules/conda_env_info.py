@@ -17,13 +17,6 @@ description:
     C(conda list --json) for each environment. Changes nothing.
 author:
   - TeamHub developers (@teamhub)
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
 options:
   name:
     description:
@@ -47,6 +40,9 @@ options:
     type: path
 seealso:
   - module: teamhub.jupyter.conda_env
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes.info_module
+  - teamhub.jupyter.attributes
 """
 
 EXAMPLES = r"""
@@ -109,13 +105,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.teamhub.jupyter.plugins.module_utils import conda as c
 
 
-def run_json(module, cmd):
-    rc, out, err = module.run_command(cmd, check_rc=False, environ_update={'LC_ALL': 'C'})
-    if rc != 0:
-        raise c.error_from_output(rc, out, err)
-    return c.load_json(out)
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -129,19 +118,17 @@ def main():
     )
     p = module.params
     try:
-        exe = c.find_executable(p['executable'], path_lookup=module.get_bin_path)
-        rc, out, err = module.run_command([exe, '--version'], check_rc=False)
-        if rc != 0:
-            raise c.error_from_output(rc, out, err)
-        version = c.parse_version_output(out)
-        info = run_json(module, c.info_cmd(exe))
-        envs = c.list_envs(run_json(module, c.env_list_cmd(exe)), info)
+        # reads only: the same commands run in check mode
+        client = c.CondaClient(module.run_command, executable=p['executable'], path_lookup=module.get_bin_path)
+        version = client.version()
+        info = client.info()
+        envs = client.envs(info)
         if p['name'] or p['prefix']:
             env = c.resolve_env(envs, name=p['name'], prefix=p['prefix'], info=info)[0]
             envs = [env] if env else []
         if p['packages']:
             for env in envs:
-                packages = c.parse_package_list(run_json(module, c.list_cmd(exe, env['prefix'])))
+                packages = client.packages(env['prefix'])
                 env['packages'] = [packages[n] for n in sorted(packages)]
     except c.CondaError as exc:
         module.fail_json(msg=exc.message, exception_name=exc.exception_name)

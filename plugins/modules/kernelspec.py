@@ -32,14 +32,12 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description:
+    details:
       - Reports what would change and writes nothing.
       - If the environment does not exist yet or lacks ipykernel (an earlier task would provide it), check mode
         warns and reports a change instead of failing.
   diff_mode:
-    support: full
-    description: Shows C(kernel.json) (and the launcher) before and after.
+    details: Shows C(kernel.json) (and the launcher) before and after.
 options:
   name:
     description:
@@ -125,6 +123,7 @@ seealso:
     description: The kernelspec format.
     link: https://jupyter-client.readthedocs.io/en/stable/kernels.html#kernel-specs
 extends_documentation_fragment:
+  - teamhub.jupyter.attributes
   - teamhub.jupyter.kernels_location
 '''
 

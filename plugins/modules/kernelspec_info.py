@@ -19,22 +19,17 @@ description:
   - Looks only at the given directory, not at Jupyter's whole search path.
 author:
   - TeamHub developers (@teamhub)
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: Nothing to show.
 options:
   name:
     description:
       - Report only this kernel (an empty result if it does not exist).
     type: str
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes.info_module
+  - teamhub.jupyter.attributes
+  - teamhub.jupyter.kernels_location
 seealso:
   - module: teamhub.jupyter.kernelspec
-extends_documentation_fragment:
-  - teamhub.jupyter.kernels_location
 '''
 
 EXAMPLES = r'''

@@ -27,13 +27,11 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description:
+    details:
       - Reports what it would correct (count and the first entries) and changes nothing.
       - A O(path) that does not exist yet (a task before would have made it) has nothing to correct.
   diff_mode:
-    support: full
-    description: Lists the first entries corrected with what was wrong with them (owner, mode).
+    details: Lists the first entries corrected with what was wrong with them (owner, mode).
 options:
   path:
     description:
@@ -42,6 +40,8 @@ options:
     required: true
 notes:
   - Only root can give files to root; run the task with C(become) when connecting as another user.
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
 '''
 
 EXAMPLES = r'''

@@ -32,15 +32,13 @@ author:
   - TeamHub developers (@teamhub)
 attributes:
   check_mode:
-    support: full
-    description:
+    details:
       - Reports whether the lock would be taken, taken over or released, and writes nothing (not even
         the lock's directory).
       - A lock another run holds still fails the task (after O(wait)), as it does outside check mode;
         a check run against a host in the middle of another run would report nonsense.
   diff_mode:
-    support: full
-    description: Shows the lock file before and after.
+    details: Shows the lock file before and after.
 options:
   path:
     description:
@@ -96,6 +94,8 @@ notes:
     take, so two runs cannot both take over the same lock or remove each other's.
   - A run that is interrupted (Ctrl-C, a lost connection) leaves its lock until the host reboots, until
     it is O(stale_after) seconds old, or until a run with O(break_lock=true) takes it over.
+extends_documentation_fragment:
+  - teamhub.jupyter.attributes
 '''
 
 EXAMPLES = r'''

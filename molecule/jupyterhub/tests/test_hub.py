@@ -58,12 +58,13 @@ def test_hub_venv_has_the_pinned_releases(host):
 
 
 def test_spawn_timeouts_reach_the_hub(host):
-    """The hub's own traitlets loader reads the role defaults for both spawn timeouts."""
+    """The hub's own traitlets loader reads the role defaults for the spawn timeouts, the
+    kernel start timeout handed to every server and the limit of servers starting at once."""
     script = ("from traitlets.config import PyFileConfigLoader; "
               "c = PyFileConfigLoader('jupyterhub_config.py', path='/etc/jupyterhub').load_config(); "
-              "print(c.Spawner.start_timeout, c.Spawner.http_timeout)")
+              "print(c.Spawner.start_timeout, c.Spawner.http_timeout, c.JupyterHub.concurrent_spawn_limit, *c.Spawner.args)")
     out = host.check_output(f"cd {STATE} && {VENV}/bin/python -c \"{script}\"")
-    assert out.split() == ["120", "120"]
+    assert out.split() == ["120", "120", "100", "--MappingKernelManager.kernel_info_timeout=120"]
 
 
 @pytest.mark.parametrize("path", [
@@ -142,6 +143,9 @@ def test_kernel_runs_code_over_the_websocket(host, hub):
     assert response.status_code == 302, response.text[:500]
     hub.fresh_server("wang.lei")
     assert host.service("jupyter-wang.lei-singleuser").is_running
+    # The server gives a slow kernel jupyterhub_kernel_start_timeout, not Jupyter's 60 s.
+    unit = host.check_output("systemctl show -p ExecStart jupyter-wang.lei-singleuser")
+    assert "--MappingKernelManager.kernel_info_timeout=120" in unit, unit
     kernel = hub.start_kernel("wang.lei")
     out, err = hub.execute("wang.lei", kernel, "import os, getpass; print(6 * 7, getpass.getuser(), os.getcwd())")
     assert not err

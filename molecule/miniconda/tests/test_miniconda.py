@@ -242,6 +242,16 @@ def test_failed_update_leaves_existing_environment_untouched(host):
     assert host.run(PREFIX + "/envs/tiny/bin/python -c 'import six, tabulate'").rc == 0
 
 
+def test_check_mode_reports_a_package_to_add_and_adds_nothing(host):
+    """A dry run of conda install on an existing environment: changed, and nothing installed."""
+    only_on_debian12(host)
+    before = conda_json(host, "list", "-n", "tiny")
+    rc, out = run_with_environments(host, [{"name": "tiny", "packages": ["six", "toolz"]}], "--check")
+    assert rc == 0, out[-3000:]
+    assert recap(out, host.backend.get_hostname())["changed"] > 0, out[-3000:]
+    assert conda_json(host, "list", "-n", "tiny") == before
+
+
 def test_absent_environment_is_removed(host):
     only_on_debian12(host)
     rc, out = run_with_environments(host, [{"name": "fromfile", "state": "absent"}])

@@ -85,7 +85,8 @@ class FakeConda:
         result = []
         for cmd in self.calls:
             if cmd[0] == self.exe and cmd[1] in ('create', 'install', 'update', 'remove'):
-                result.append(cmd[1] + (' --dry-run' if '--dry-run' in cmd else ''))
+                options = cmd[:cmd.index('--')] if '--' in cmd else cmd
+                result.append(cmd[1] + (' --dry-run' if '--dry-run' in options else ''))
             elif cmd[0] == self.exe and cmd[1] == 'env' and cmd[2] in ('create', 'update'):
                 result.append('env ' + cmd[2])
             elif cmd[1:4] == ['-m', 'pip', 'install']:
@@ -117,10 +118,12 @@ class FakeConda:
             return 0, json.dumps([_rec(n, v) for n, v in sorted(self.envs[prefix].items())]), ''
         if verb == 'env':
             return self.run_env(args[2], prefix, args)
-        specs = [a for a in args[2:] if not a.startswith('-') and a != prefix
-                 and (args[args.index(a) - 1] not in ('-c', '--clone'))]
-        dry = '--dry-run' in args
-        return getattr(self, 'run_' + verb)(prefix, specs, dry, args)
+        # like conda's argparse: after "--" everything is a spec, even "--dry-run"
+        end = args.index('--') if '--' in args else len(args)
+        specs = [a for a in args[2:end] if not a.startswith('-') and a != prefix
+                 and (args[args.index(a) - 1] not in ('-c', '--clone'))] + args[end + 1:]
+        dry = '--dry-run' in args[:end]
+        return getattr(self, 'run_' + verb)(prefix, specs, dry, args[:end])
 
     def _missing(self, specs, args):
         gone = [s for s in specs if c.MatchSpec(s).name in self.missing]

@@ -481,3 +481,134 @@ def test_specs_follow_an_end_of_options_marker():
 def test_version_constraints_match_whole_strings(bad):
     with pytest.raises(c.CondaError):
         c.MatchSpec('numpy[version="%s"]' % bad)
+
+
+# ------------------------------------------------------------------ client
+
+EXE = ROOT + '/bin/conda'
+
+
+class Runner:
+    """Stands in for AnsibleModule.run_command: answers from a table, records the calls."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.calls = []
+
+    def __call__(self, cmd, check_rc=True, environ_update=None):
+        assert isinstance(cmd, list) and check_rc is False
+        self.calls.append((cmd, environ_update))
+        key = tuple(cmd[1:3])
+        answer = self.answers.get(key, self.answers.get(cmd[1]))
+        assert answer is not None, cmd
+        return answer
+
+
+def client(answers=None, check_mode=False):
+    runner = Runner(answers or {})
+    return c.CondaClient(runner, executable=EXE, is_exe=lambda p: p == EXE, check_mode=check_mode), runner
+
+
+def test_client_locates_conda_once():
+    found, runner = client()
+    assert found.exe == EXE and runner.calls == [] and found.commands == []
+    with pytest.raises(c.CondaError, match='no conda executable'):
+        c.CondaClient(Runner({}), is_exe=lambda p: False, path_lookup=lambda n: None)
+
+
+def test_client_reads():
+    found, runner = client({
+        '--version': (0, 'conda 24.9.2\n', ''),
+        'info': (0, json.dumps(INFO), ''),
+        ('env', 'list'): (0, 'a warning first\n' + json.dumps(ENV_LIST_OLD), ''),
+        'list': (0, json.dumps(LIST), ''),
+    })
+    assert found.version() == '24.9.2'
+    info = found.info()
+    assert [e['name'] for e in found.envs(info)] == ['base', 'analysis', None]
+    assert sorted(found.packages(ROOT + '/envs/analysis')) == ['numpy', 'python', 'rich']
+    assert [call[0] for call in runner.calls] == [
+        [EXE, '--version'], c.info_cmd(EXE), c.env_list_cmd(EXE), c.list_cmd(EXE, ROOT + '/envs/analysis')]
+    # reads are not part of the cmd return value; every command gets the same environment
+    assert found.commands == []
+    assert all(call[1] == c.COMMAND_ENVIRON for call in runner.calls)
+    assert runner.calls[0][1] is not c.COMMAND_ENVIRON
+
+
+def test_client_failure_carries_condas_message():
+    failure = _err('PackagesNotFoundError', 'The following packages are not available',
+                   packages=['nopkg'], channel_urls=CHANNELS)
+    found, runner = client({'install': (1, json.dumps(failure), '')})
+    with pytest.raises(c.CondaError) as exc:
+        found.run(c.install_cmd(EXE, '/p', ['nopkg']))
+    assert exc.value.exception_name == 'PackagesNotFoundError'
+    assert exc.value.packages == ['nopkg'] and exc.value.channels == CHANNELS
+    assert 'packages not found: nopkg' in exc.value.message
+    assert found.commands == ["%s install --yes --json -p /p -- nopkg" % EXE]
+
+
+def test_client_failure_without_json_keeps_stderr():
+    found, runner = client({'info': (2, '', 'conda: error: unrecognized arguments\n')})
+    with pytest.raises(c.CondaError, match='exit code 2: conda: error: unrecognized arguments'):
+        found.info()
+    assert found.run([EXE, 'info'], check_rc=False) == (2, '', 'conda: error: unrecognized arguments\n')
+
+
+def test_client_output_that_is_not_json():
+    found, runner = client({'info': (0, 'Traceback (most recent call last)', '')})
+    with pytest.raises(c.CondaError, match='did not print JSON'):
+        found.info()
+
+
+def test_client_solve():
+    done = {'success': True, 'prefix': '/p', 'actions': {'LINK': [_prec('six', '1.16.0')], 'PREFIX': '/p'}}
+    found, runner = client({'install': (0, json.dumps(done), '')})
+    result = found.solve(c.install_cmd(EXE, '/p', ['six']))
+    assert result['added'] == ['six==1.16.0'] and not result['nothing_to_do']
+    assert runner.calls[0][0] == c.install_cmd(EXE, '/p', ['six'])
+
+
+def test_client_solve_without_json_output():
+    found, runner = client({'install': (0, 'Transaction finished\n', '')})
+    assert found.solve(c.install_cmd(EXE, '/p', ['six'])) == {'nothing_to_do': False}
+    found, runner = client({'install': (0, 'Transaction finished\n', '')}, check_mode=True)
+    with pytest.raises(c.CondaError, match='did not print JSON'):
+        found.solve(c.install_cmd(EXE, '/p', ['six']))
+
+
+def test_client_check_mode_plan():
+    nothing = {'success': True, 'message': c.NOTHING_TO_DO}
+    found, runner = client({'install': (0, json.dumps(nothing), '')}, check_mode=True)
+    # a solver command runs as a dry run: --dry-run stays an option, before "--"
+    assert found.solve(c.install_cmd(EXE, '/p', ['six']))['nothing_to_do']
+    assert runner.calls[0][0] == c.install_cmd(EXE, '/p', ['six'], dry_run=True)
+    # a command without a dry run is only planned
+    assert found.change(c.remove_cmd(EXE, '/p')) is None
+    assert len(runner.calls) == 1
+    assert found.commands == [
+        '%s install --yes --json -p /p --dry-run -- six' % EXE,
+        '%s remove --all --yes --json -p /p' % EXE + c.NOT_RUN,
+    ]
+
+
+def test_client_change_runs_outside_check_mode():
+    found, runner = client({'remove': (0, json.dumps({'success': True}), ''),
+                            'env': (1, '', 'boom')})
+    assert found.change(c.remove_cmd(EXE, '/p'))[0] == 0
+    assert found.change(c.env_update_cmd(EXE, '/p', '/e.yml'), check_rc=False) == (1, '', 'boom')
+    with pytest.raises(c.CondaError, match='boom'):
+        found.change(c.env_update_cmd(EXE, '/p', '/e.yml'))
+    assert len(runner.calls) == 3 and not any(cmd.endswith(c.NOT_RUN) for cmd in found.commands)
+
+
+@pytest.mark.parametrize('cmd, expected', [
+    (['conda', 'install', '-p', '/p', '--', 'six'], ['conda', 'install', '-p', '/p', '--dry-run', '--', 'six']),
+    (['conda', 'remove', '--all', '-p', '/p'], ['conda', 'remove', '--all', '-p', '/p', '--dry-run']),
+    (['conda', 'remove', '--dry-run', '-p', '/p'], ['conda', 'remove', '--dry-run', '-p', '/p']),
+])
+def test_with_dry_run(cmd, expected):
+    assert c.with_dry_run(cmd) == expected
+
+
+def test_quote_cmd():
+    assert c.quote_cmd([EXE, 'install', '--', 'numpy>=1.26', 'six']) == "%s install -- 'numpy>=1.26' six" % EXE

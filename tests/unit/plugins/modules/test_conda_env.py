@@ -284,3 +284,33 @@ def test_success_without_json_is_read_from_package_lists(conda, capsys, monkeypa
     rc, result = run(conda, capsys, name='a', packages=['six'])
     assert rc == 0 and result['changed'] and result['added'] == ['six==1.0']
     assert conda.envs[prefix]['six'] == '1.0'
+
+
+def test_latest_in_check_mode_only_dry_runs(conda, capsys):
+    prefix = conda.add_env(conda.env_prefix('a'), {'python': '3.12.7', 'numpy': '1.26.4'})
+    rc, result = run(conda, capsys, check_mode=True, name='a', state='latest', packages=['numpy', 'pandas'])
+    assert rc == 0 and result['changed']
+    # "--dry-run" must come before "--": after it, conda would take it for a package
+    assert conda.verbs() == ['install --dry-run', 'update --dry-run']
+    assert conda.envs[prefix] == {'python': '3.12.7', 'numpy': '1.26.4'}
+    assert result['added'] == ['pandas==1.0']
+    assert result['changed_packages'] == [{'name': 'numpy', 'before': '1.26.4', 'after': '99.0'}]
+    assert all('--dry-run --' in cmd for cmd in result['cmd'])
+
+
+def test_latest_on_a_new_env_creates_without_update(conda, capsys):
+    rc, result = run(conda, capsys, name='fresh', state='latest', packages=['numpy'])
+    assert rc == 0 and result['changed'] and conda.verbs() == ['create']
+
+
+def test_absent_in_check_mode_plans_the_removal(conda, capsys):
+    prefix = conda.add_env(conda.env_prefix('old'), {'python': '3.12.7'})
+    rc, result = run(conda, capsys, check_mode=True, diff=True, name='old', state='absent')
+    assert result['changed'] and os.path.isdir(prefix)
+    assert result['cmd'] == ['%s remove --all --yes --json -p %s  # not run in check mode' % (conda.exe, prefix)]
+    assert result['diff']['before'] == 'python==3.12.7\n' and result['diff']['after'] == ''
+
+
+def test_missing_conda_fails_before_anything_runs(conda, capsys, tmp_path):
+    rc, result = run(conda, capsys, executable=str(tmp_path / 'nothing' / 'conda'), name='a')
+    assert rc == 1 and 'not found' in result['msg'] and conda.calls == []

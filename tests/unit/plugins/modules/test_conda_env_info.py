@@ -57,3 +57,18 @@ def test_by_prefix_and_missing(conda, capsys, tmp_path):
 def test_no_conda(conda, capsys, tmp_path):
     rc, result = run_module(module.main, {'executable': str(tmp_path / 'nothing' / 'conda')}, capsys)
     assert rc == 1 and 'not found' in result['msg']
+
+
+def test_conda_failure_carries_condas_error(conda, capsys, monkeypatch):
+    real = conda.run_command
+
+    def broken_list(args, **kwargs):
+        if args[1] == 'list':
+            return 1, ('{"exception_name": "EnvironmentLocationNotFound", '
+                       '"message": "Not a conda environment: /gone"}'), ''
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(conda, 'run_command', broken_list)
+    rc, result = run_module(module.main, {'executable': conda.exe, 'name': 'analysis', 'packages': True}, capsys)
+    assert rc == 1 and result['exception_name'] == 'EnvironmentLocationNotFound'
+    assert result['msg'] == 'EnvironmentLocationNotFound: Not a conda environment: /gone'

@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) TeamHub developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Opening a directory root works in without ever following a link.
+
+Shared by the modules that walk or write where another account may have put a
+link (members' homes, trees root runs code from).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+import errno
+import os
+
+# Why a directory could not be opened: what callers turn into their own message.
+IS_LINK, NOT_DIR, MISSING = 'a symlink', 'not a directory', 'missing'
+
+
+class NotADirectory(Exception):
+    """path could not be opened as a directory; ``why`` is IS_LINK, NOT_DIR or MISSING."""
+
+    def __init__(self, path, why):
+        super(NotADirectory, self).__init__('%s is %s' % (path, why))
+        self.path, self.why = path, why
+
+
+def open_directory(path):
+    """A read-only descriptor of the directory path itself, never of a link's target.
+
+    Raises NotADirectory when path is a link, not a directory or missing; other
+    OSErrors (permissions) as they are."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        # With O_DIRECTORY, Linux reports a link as ENOTDIR (ELOOP without it).
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(path):
+            raise NotADirectory(path, IS_LINK)
+        if exc.errno == errno.ENOTDIR:
+            raise NotADirectory(path, NOT_DIR)
+        if exc.errno == errno.ENOENT:
+            raise NotADirectory(path, MISSING)
+        raise

@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) TeamHub developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+import collections
+
+import pytest
+
+from ansible_collections.teamhub.jupyter.plugins.module_utils import team_accounts as ta
+
+User = collections.namedtuple('User', 'pw_name pw_uid pw_gid pw_dir pw_shell')
+Group = collections.namedtuple('Group', 'gr_name gr_gid gr_mem')
+HASH = '$6$salt$abcdefghijklmnopqrstuvwxyz0123456789'
+OTHER_HASH = '$6$salt$zyxwvutsrqponmlkjihgfedcba9876543210'
+
+
+def database():
+    """alice exists (team, analysts; bash; HASH); operator exists with sudo; bob does not."""
+    users = {'alice': User('alice', 1001, 1001, '/home/alice', '/bin/bash'),
+             'operator': User('operator', 1000, 1000, '/home/operator', '/bin/bash')}
+    groups = {'team': Group('team', 2000, ['alice', 'operator']), 'analysts': Group('analysts', 2001, ['alice']),
+              'geo': Group('geo', 2002, []), 'sudo': Group('sudo', 27, ['operator']),
+              'alice': Group('alice', 1001, [])}
+    return {'users': users, 'groups': groups, 'hashes': {'alice': HASH, 'operator': '!'}}
+
+
+class Runner:
+    def __init__(self, fail=None):
+        self.calls, self.fail = [], fail or {}
+
+    def __call__(self, argv, stdin):
+        self.calls.append((argv, stdin))
+        return (self.fail.get(argv[0], 0), '', 'useradd: UID 1001 is not unique\n' if argv[0] in self.fail else '')
+
+
+def apply(members, runner, **kwargs):
+    return ta.apply(members, '/bin/bash', run=runner, db=database(), **kwargs)
+
+
+def test_an_account_that_is_right_runs_nothing():
+    runner = Runner()
+    result = apply([{'name': 'alice', 'groups': ['team', 'analysts'], 'password_hash': HASH}], runner)
+    assert runner.calls == [] and result == {'created': [], 'updated': [], 'changes': {}, 'errors': {}}
+
+
+def test_a_new_member_is_created_and_the_hash_goes_to_stdin_only():
+    runner = Runner()
+    result = apply([{'name': 'bob', 'groups': ['team', 'geo'], 'uid': 1042, 'password_hash': HASH}], runner)
+    assert result['created'] == ['bob']
+    assert runner.calls == [
+        (['useradd', '--create-home', '--shell', '/bin/bash', '--key', 'UMASK=0077', '--groups', 'geo,team',
+          '--uid', '1042', 'bob'], None),
+        (['chpasswd', '--encrypted'], 'bob:%s\n' % HASH),
+    ]
+    assert all(HASH not in arg for argv, _stdin in runner.calls for arg in argv)
+    assert HASH not in repr(result)
+
+
+def test_groups_are_made_exact_and_the_password_updated():
+    runner = Runner()
+    result = apply([{'name': 'alice', 'groups': ['team', 'geo'], 'password_hash': OTHER_HASH}], runner)
+    assert result['updated'] == ['alice']
+    assert runner.calls == [(['usermod', '--groups', 'geo,team', 'alice'], None),
+                            (['chpasswd', '--encrypted'], 'alice:%s\n' % OTHER_HASH)]
+    assert result['changes']['alice'] == {'groups': {'before': ['analysts', 'team'], 'after': ['geo', 'team']},
+                                          'password': 'changed'}
+    before, after = ta.describe(result['changes'])
+    assert before == 'alice groups: analysts,team\nalice password: (the old one)\n'
+    assert after == 'alice groups: geo,team\nalice password: changed\n'
+    assert OTHER_HASH not in before + after
+
+
+def test_without_a_hash_the_password_is_left_alone():
+    runner = Runner()
+    assert apply([{'name': 'alice', 'groups': ['team', 'analysts']}], runner)['updated'] == []
+    assert runner.calls == []
+
+
+def test_the_login_account_keeps_its_groups():
+    runner = Runner()
+    result = apply([{'name': 'operator', 'groups': ['team', 'geo']}], runner, append_for='operator')
+    assert runner.calls == [(['usermod', '--append', '--groups', 'geo', 'operator'], None)]
+    assert result['changes']['operator']['groups']['after'] == ['geo', 'sudo', 'team']
+    runner = Runner()
+    assert apply([{'name': 'operator', 'groups': ['team']}], runner, append_for='operator')['updated'] == []
+
+
+def test_a_changed_shell():
+    runner = Runner()
+    result = ta.apply([{'name': 'alice', 'groups': ['team', 'analysts']}], '/bin/zsh', run=runner, db=database())
+    assert runner.calls == [(['usermod', '--shell', '/bin/zsh', 'alice'], None)]
+    assert result['changes']['alice'] == {'shell': {'before': '/bin/bash', 'after': '/bin/zsh'}}
+
+
+def test_check_mode_plans_and_runs_nothing():
+    runner = Runner()
+    result = apply([{'name': 'bob', 'groups': ['team']}, {'name': 'alice', 'groups': ['team']}], runner, check_mode=True)
+    assert runner.calls == [] and result['created'] == ['bob'] and result['updated'] == ['alice']
+    assert ta.describe(result['changes'])[1].startswith('alice groups: team\nbob: new account, shell /bin/bash, groups team')
+
+
+def test_one_members_failure_does_not_stop_the_others():
+    runner = Runner(fail={'useradd': 4})
+    result = apply([{'name': 'bob', 'groups': ['team'], 'uid': 1001}, {'name': 'carol', 'groups': ['nosuch']},
+                    {'name': 'alice', 'groups': ['team']}], runner)
+    assert result['errors'] == {'bob': 'useradd failed (rc 4): useradd: UID 1001 is not unique',
+                                'carol': 'groups nosuch of carol do not exist; create them first'}
+    assert result['updated'] == ['alice'] and result['created'] == []
+
+
+@pytest.mark.parametrize('member, message', [
+    ({'name': 'Bob'}, "'Bob' is not a POSIX user name"),
+    ({'name': '-oops'}, 'is not a POSIX user name'),
+    ({'name': 'bob', 'password_hash': 'a:b'}, 'the password_hash of bob is not a crypt'),
+    ({'name': 'bob', 'password_hash': HASH + '\nroot:x'}, 'the password_hash of bob is not a crypt'),
+    ({'name': 'bob', 'groups': ['-G']}, "group '-G' of bob is not a group name"),
+    ({'name': 'bob', 'uid': 0}, 'uid 0 of bob is not a UID of 1000 or more'),
+])
+def test_bad_members_are_refused_before_anything_runs(member, message):
+    runner = Runner()
+    with pytest.raises(ta.TeamAccountsError, match=message):
+        apply([member, {'name': 'alice', 'groups': []}], runner)
+    assert runner.calls == []
+
+
+def test_a_member_listed_twice_is_refused():
+    with pytest.raises(ta.TeamAccountsError, match='bob is listed twice'):
+        apply([{'name': 'bob'}, {'name': 'bob'}], Runner())
+
+
+def test_read_shadow(tmp_path):
+    shadow = tmp_path / 'shadow'
+    shadow.write_text(u'root:*:19000:0:99999:7:::\nalice:%s:19000:0:99999:7:::\n\n' % HASH)
+    assert ta.read_shadow(str(shadow)) == {'root': '*', 'alice': HASH}
+
+
+def test_check_mode_on_a_new_host_plans_groups_the_tasks_before_would_create():
+    runner = Runner()
+    result = apply([{'name': 'bob', 'groups': ['nosuch']}], runner, check_mode=True)
+    assert result['errors'] == {} and result['created'] == ['bob'] and runner.calls == []
+
+
+def test_team_members_builds_each_members_groups():
+    accounts = ta.team_members([{'name': 'alice', 'admin': True, 'groups': ['geo'], 'ssh_keys': ['x']}, {'name': 'bob'}],
+                               ['team'], ['teamhub-admins'], {'bob': 1042}, {'alice': HASH})
+    assert accounts == [{'name': 'alice', 'groups': ['team', 'teamhub-admins', 'geo'], 'uid': None, 'password_hash': HASH},
+                        {'name': 'bob', 'groups': ['team'], 'uid': 1042, 'password_hash': None}]
