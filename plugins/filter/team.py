@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) TeamHub developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The team list's filters: teamhub.jupyter.team_problems, the one check of the list's
+values, and the readers team_present, team_absent, team_admins and team_groups, which
+fail with its messages on a bad list. The logic is plugins/module_utils/team.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+from functools import wraps
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.teamhub.jupyter.plugins.module_utils import team
+
+
+def _failing_as_a_filter(reader):
+    """The reader, with a bad list failing the template with the problems found."""
+    @wraps(reader)
+    def read(members, source=team.DEFAULT_SOURCE):
+        try:
+            return reader(members, source)
+        except team.TeamError as error:
+            raise AnsibleFilterError(str(error))
+    return read
+
+
+class FilterModule(object):
+    """The team list's filters."""
+
+    def filters(self):
+        return {
+            'team_problems': team.problems,
+            'team_present': _failing_as_a_filter(team.present),
+            'team_absent': _failing_as_a_filter(team.absent),
+            'team_admins': _failing_as_a_filter(team.admins),
+            'team_groups': _failing_as_a_filter(team.groups),
+        }

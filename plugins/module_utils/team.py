@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) TeamHub developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The team list (users_accounts of role teamhub.jupyter.users) read the same way by
+every role: who is present, who is retired, who is an admin, who is in which group.
+
+``problems`` is the one check of the list's values; every reader runs it first and
+raises TeamError with its messages, so a role never acts on a bad entry. Plain
+functions, unit-tested directly; the filter plugin plugins/filter/team.py exposes them
+as teamhub.jupyter.team_problems, team_present, team_absent, team_admins, team_groups.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.module_utils.six import string_types
+
+# A POSIX user name as Debian's adduser takes it, the whole string.
+NAME_PATTERN = re.compile(r'^[a-z_][a-z0-9_.-]{0,31}\Z')
+# An OpenSSH public key line: key type, base64 blob, optional comment (options such as
+# command="..." or from="..." are not allowed), as the whole string: no second line, no
+# line break at the end.
+SSH_KEY_PATTERN = re.compile(
+    r'^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)'
+    r' AAAA[A-Za-z0-9+/]+={0,3}( [^\r\n]*)?\Z')
+# A crypt(3) hash: MD5, SHA-256, SHA-512, yescrypt, gost-yescrypt, scrypt or bcrypt.
+PASSWORD_HASH_PATTERN = re.compile(r'^\$(1|5|6|y|gy|7|2[abxy])\$[^\s:]+\Z')
+STATES = ('present', 'absent')
+DEFAULT_SOURCE = 'users_accounts'
+
+
+class TeamError(Exception):
+    """The team list has bad values; the message lists every problem."""
+
+
+def truncate(text, length=40, end='...', leeway=5):
+    """What Jinja's truncate(40) prints: the text, or its words that fit and '...'."""
+    if len(text) <= length + leeway:
+        return text
+    return text[:length - len(end)].rsplit(' ', 1)[0] + end
+
+
+def flag(value):
+    """A boolean setting as Ansible reads it (true, yes, on, 1, ...); None when it is none."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        return None
+
+
+def _strings(value):
+    return isinstance(value, list) and all(isinstance(item, string_types) for item in value)
+
+
+def _entry_problems(index, member, source, reserved):
+    if not isinstance(member, Mapping):
+        return ['%s[%d] must be a mapping with at least a name, e.g. {name: alice}.' % (source, index)]
+    found = []
+    name = member.get('name', '')
+    if (not isinstance(name, string_types) or not NAME_PATTERN.match(name) or name in reserved
+            or member.get('state', 'present') not in STATES):
+        found.append(
+            "%s[%d]: name '%s' must be a POSIX user name (lowercase letter or '_', then up to 31 lowercase letters,"
+            " digits, '.', '_' or '-', e.g. wang.lei; not root or a team group) and state must be present or absent."
+            % (source, index, name if isinstance(name, string_types) else ''))
+        name = name if isinstance(name, string_types) else index
+    if flag(member.get('admin', False)) is None:
+        found.append('%s[%s].admin must be true or false.' % (source, name))
+    if not _strings(member.get('groups', [])):
+        found.append('%s[%s].groups must be a list of group names.' % (source, name))
+    keys = member.get('ssh_keys', [])
+    if not _strings(keys):
+        found.append('%s[%s].ssh_keys must be a list of OpenSSH public keys.' % (source, name))
+    else:
+        found.extend(
+            "%s[%s].ssh_keys has an entry that is not an OpenSSH public key: '%s'. Expected '<type> <base64> [comment]'"
+            " on one line, without options such as command= or from=, e.g. 'ssh-ed25519 AAAA... alice@laptop'."
+            % (source, name, truncate(key)) for key in keys if not SSH_KEY_PATTERN.match(key))
+    return found
+
+
+def problems(members, source=DEFAULT_SOURCE, reserved=()):
+    """Every problem with the values of the team list, one message each (none: it is fine).
+
+    ``source`` names the list in the messages; ``reserved`` are names no member may have
+    besides root (the users role's team groups). Password hashes never show.
+    """
+    if not isinstance(members, list):
+        return ['%s must be a list of members (mappings with a name).' % source]
+    reserved = ['root'] + list(reserved)
+    found = []
+    for index, member in enumerate(members):
+        found.extend(_entry_problems(index, member, source, reserved))
+    if found:
+        return found
+    counts = Counter(member['name'] for member in members)
+    twice = [name for name, count in counts.items() if count > 1]
+    if twice:
+        found.append('%s lists these names more than once: %s' % (source, ', '.join(twice)))
+    bad_hashes = [member['name'] for member in members if 'password_hash' in member
+                  and not (isinstance(member['password_hash'], string_types) and PASSWORD_HASH_PATTERN.match(member['password_hash']))]
+    if bad_hashes:
+        found.append("%s: the password_hash of %s is not a crypt(3) hash (like '$6$...' or '$y$...')."
+                     " Make one with: mkpasswd -m sha-512" % (source, ', '.join(bad_hashes)))
+    return found
+
+
+def checked(members, source=DEFAULT_SOURCE):
+    """The list itself, after ``problems`` found nothing; TeamError otherwise."""
+    found = problems(members, source)
+    if found:
+        raise TeamError(' '.join(found))
+    return members
+
+
+def present(members, source=DEFAULT_SOURCE):
+    """The members to create or keep: state present, or no state."""
+    return [member for member in checked(members, source) if member.get('state', 'present') == 'present']
+
+
+def absent(members, source=DEFAULT_SOURCE):
+    """The names of the members set to absent (to retire), in list order."""
+    return [member['name'] for member in checked(members, source) if member.get('state', 'present') == 'absent']
+
+
+def admins(members, source=DEFAULT_SOURCE):
+    """The sorted names of the present members with admin true."""
+    return sorted(member['name'] for member in present(members, source) if flag(member.get('admin', False)))
+
+
+def groups(members, source=DEFAULT_SOURCE):
+    """Each group named by a present member, with the sorted names of its present members."""
+    found = {}
+    for member in present(members, source):
+        for group in member.get('groups', []):
+            found.setdefault(group, set()).add(member['name'])
+    return {group: sorted(found[group]) for group in sorted(found)}
