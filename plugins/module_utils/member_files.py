@@ -31,10 +31,10 @@ import re
 import stat
 import tempfile
 
-from ansible_collections.teamhub.jupyter.plugins.module_utils import paths
+from ansible_collections.teamhub.jupyter.plugins.module_utils import paths, team
 
 KEYS_MODE = 0o644
-_NAME = re.compile(r'^[a-z_][a-z0-9_.-]{0,31}\Z')
+_NAME = team.NAME_PATTERN
 DEFAULT_HEADER = '# Managed by Ansible (teamhub.jupyter.users) from users_accounts: edits here are replaced.'
 
 

@@ -22,7 +22,9 @@ import grp
 import pwd
 import re
 
-_NAME = re.compile(r'^[a-z_][a-z0-9_.-]{0,31}\Z')
+from ansible_collections.teamhub.jupyter.plugins.module_utils import team
+
+_NAME = team.NAME_PATTERN
 # What crypt(3) hashes look like: no separator, no line break, no space.
 _HASH = re.compile(r'^[^:\s]+\Z')
 SHADOW = '/etc/shadow'
