@@ -27,7 +27,6 @@ __metaclass__ = type  # pylint: disable=invalid-name
 import errno
 import os
 import pwd
-import re
 import stat
 import tempfile
 
