@@ -4,7 +4,7 @@ commands in another fresh container), then the idempotent re-run.
 
     python bench/converge.py [--members 50] [--keep]
 
-Writes bench/results/converge.json and converge.png; leaves teamhub-bench-site
+Writes bench/results/converge.json and converge.png (converge-N.* for a team other than 50); leaves teamhub-bench-site
 running with --keep (the load benchmark uses it)."""
 
 import argparse
@@ -139,6 +139,11 @@ def plot(result, path):
     benchlib.save_plot(fig, path, f"teamhub.jupyter site on {result['machine']['image']}, {result['members']} members", result)
 
 
+def result_name(members):
+    """converge.json for the 50-member team of the committed results, converge-N.json for others."""
+    return "converge" if members == 50 else f"converge-{members}"
+
+
 def main(members=50, keep=False):
     result = {"benchmark": "converge", "members": members, "machine": benchlib.machine()}
     make_team(members)
@@ -156,13 +161,13 @@ def main(members=50, keep=False):
     finally:
         if not keep:
             benchlib.remove_container(benchlib.SITE)
-    return finish(result)
+    return finish(result, result_name(members))
 
 
-def rerun_again(note, keep=True):
+def rerun_again(note, keep=True, members=50):
     """Another re-run on the kept container; the earlier one stays in the result with a note
     (e.g. the code changed under it)."""
-    path = benchlib.RESULTS / "converge.json"
+    path = benchlib.RESULTS / f"{result_name(members)}.json"
     result = json.loads(path.read_text(encoding="utf-8"))
     result.setdefault("rerun_earlier", []).append(dict(result["rerun"], note=note))
     before = benchlib.load_average()
@@ -175,14 +180,14 @@ def rerun_again(note, keep=True):
     finally:
         if not keep:
             benchlib.remove_container(benchlib.SITE)
-    return finish(result)
+    return finish(result, result_name(members))
 
 
-def finish(result):
+def finish(result, name):
     result["converge_over_baseline"] = round(result["converge"]["seconds"] / result["baseline"]["seconds"], 2)
     result["rerun_over_converge"] = round(result["rerun"]["seconds"] / result["converge"]["seconds"], 3)
-    benchlib.write_result("converge", result)
-    plot(result, benchlib.RESULTS / "converge.png")
+    benchlib.write_result(name, result)
+    plot(result, benchlib.RESULTS / f"{name}.png")
     if not result["rerun"]["idempotent"]:
         raise SystemExit(f"the re-run changed {result['rerun']['recap']['changed']} tasks (log: {benchlib.WORK / 'rerun.log'})")
     return result
@@ -195,6 +200,6 @@ if __name__ == "__main__":
     parser.add_argument("--rerun-again", metavar="NOTE", help=f"only re-run on the kept {benchlib.SITE}; keep the earlier re-run with NOTE")
     args = parser.parse_args()
     if args.rerun_again:
-        rerun_again(args.rerun_again, args.keep)
+        rerun_again(args.rerun_again, args.keep, args.members)
     else:
         main(args.members, args.keep)
