@@ -10,7 +10,10 @@ __metaclass__ = type  # pylint: disable=invalid-name
 
 import pytest
 
+from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
+
+from ..tailscale_fakes import FakeTailscale
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +22,14 @@ def no_leftover_warnings():
     yield
     for name in ('_global_warnings', '_global_deprecations'):
         getattr(ansible_warnings, name, {}).clear()
+
+
+@pytest.fixture
+def tailscale_cli(monkeypatch):
+    """The tailscale CLI answering recorded outputs (tests/unit/plugins/tailscale_fakes.py),
+    in place of the commands an AnsibleModule runs and finds."""
+    tailscale = FakeTailscale()
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', lambda self, args, **kw: tailscale.run_command(args, **kw))
+    monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path',
+                        lambda self, name, *a, **kw: tailscale.exe if tailscale.exe else None)
+    return tailscale

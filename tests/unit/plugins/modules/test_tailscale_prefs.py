@@ -8,53 +8,40 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type  # pylint: disable=invalid-name
 
-import pytest
-
-from ansible.module_utils import basic
-
 from ansible_collections.teamhub.jupyter.plugins.modules import tailscale_prefs as module
 
 from ..module_runner import run_module
-from ..tailscale_fakes import FakeTailscale, fixture
+from ..tailscale_fakes import fixture
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    tailscale = FakeTailscale()
-    monkeypatch.setattr(basic.AnsibleModule, 'run_command', lambda self, args, **kw: tailscale.run_command(args, **kw))
-    monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path',
-                        lambda self, name, *a, **kw: tailscale.exe if tailscale.exe else None)
-    return tailscale
-
-
-def test_off_stays_off(fake, capsys):
+def test_off_stays_off(tailscale_cli, capsys):
     rc, result = run_module(module.main, {'update_check': False}, capsys)
-    assert rc == 0 and result['changed'] is False and fake.commands('set') == []
+    assert rc == 0 and result['changed'] is False and tailscale_cli.commands('set') == []
 
 
-def test_on_is_turned_off(fake, capsys):
-    fake.prefs = fixture('prefs-update-check-on.json')
+def test_on_is_turned_off(tailscale_cli, capsys):
+    tailscale_cli.prefs = fixture('prefs-update-check-on.json')
     rc, result = run_module(module.main, {'update_check': False}, capsys, diff=True)
     assert rc == 0 and result['changed'] is True
-    assert fake.commands('set') == [['set', '--update-check=false']]
+    assert tailscale_cli.commands('set') == [['set', '--update-check=false']]
     assert result['diff'] == {'before': {'update_check': True}, 'after': {'update_check': False}}
     rc, result = run_module(module.main, {'update_check': False}, capsys)
     assert rc == 0 and result['changed'] is False
 
 
-def test_check_mode(fake, capsys):
+def test_check_mode(tailscale_cli, capsys):
     rc, result = run_module(module.main, {'update_check': True}, capsys, check_mode=True)
-    assert rc == 0 and result['changed'] is True and fake.commands('set') == []
+    assert rc == 0 and result['changed'] is True and tailscale_cli.commands('set') == []
 
 
-def test_unreadable_prefs_are_set_anyway(fake, capsys):
-    fake.fail['debug'] = (1, 'failed to connect to local tailscaled')
+def test_unreadable_prefs_are_set_anyway(tailscale_cli, capsys):
+    tailscale_cli.fail['debug'] = (1, 'failed to connect to local tailscaled')
     rc, result = run_module(module.main, {'update_check': False}, capsys)
-    assert rc == 0 and result['changed'] is True and fake.commands('set') == [['set', '--update-check=false']]
+    assert rc == 0 and result['changed'] is True and tailscale_cli.commands('set') == [['set', '--update-check=false']]
 
 
-def test_cli_error(fake, capsys):
-    fake.prefs = fixture('prefs-update-check-on.json')
-    fake.fail['set'] = (1, 'invalid value "maybe" for flag -update-check\n')
+def test_cli_error(tailscale_cli, capsys):
+    tailscale_cli.prefs = fixture('prefs-update-check-on.json')
+    tailscale_cli.fail['set'] = (1, 'invalid value "maybe" for flag -update-check\n')
     rc, result = run_module(module.main, {'update_check': False}, capsys)
     assert rc == 1 and result['msg'].startswith('"tailscale set" failed (rc=1): invalid value')
