@@ -303,7 +303,9 @@ def test_checker_refuses_a_drop_in_with_a_misspelt_option(host):
     assert ok.rc == 0, ok.stderr
 
 
-PIP_TASK = "Install the pinned JupyterHub packages into the hub venv"
+# pip runs in the background; the task that waits for it reports what pip did.
+PIP_START = "Start installing the pinned JupyterHub packages into the hub venv"
+PIP_TASK = "Wait until the pinned JupyterHub packages are installed in the hub venv"
 
 
 def test_a_pin_the_venv_lost_is_installed_again(host):
@@ -313,6 +315,7 @@ def test_a_pin_the_venv_lost_is_installed_again(host):
     host.check_output(f"{VENV}/bin/pip uninstall --yes --quiet notebook")
     rc, output, _recap = run_on_this_host(host, "converge.yml")
     assert rc == 0, output[-3000:]
+    assert task_results(output, PIP_START) == ["ok"], output[-3000:]
     assert task_results(output, PIP_TASK) == ["changed"], output[-3000:]
     assert host.check_output(f"{VENV}/bin/python -c 'import notebook; print(notebook.__version__)'") == wanted
 
@@ -323,4 +326,5 @@ def test_check_mode_on_the_converged_host_changes_nothing(host):
     assert recaps[container_name(host)]["changed"] == 0, output[-3000:]
     assert recaps[container_name(host)]["failed"] == 0
     # Every pin is met: pip is not run at all.
+    assert task_results(output, PIP_START) == ["skipping"], output[-3000:]
     assert task_results(output, PIP_TASK) == ["skipping"], output[-3000:]
