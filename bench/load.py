@@ -12,6 +12,7 @@ import argparse
 import concurrent.futures
 import copy
 import json
+import os
 import statistics
 import subprocess
 import threading
@@ -49,6 +50,31 @@ for pid in os.listdir("/proc"):
             pass
 out["all_rss_mib"] = round(total, 1)
 print(json.dumps(out))
+"""
+
+# Run inside the container once the run is over: the CPU seconds every member's server
+# used with its kernels since it started (user and system, children included), from the
+# processes of each jupyter-*-singleuser unit's cgroup (cgroup v1 or v2).
+SERVERS_CPU = r"""
+import json, os, subprocess
+tick = os.sysconf("SC_CLK_TCK")
+listed = subprocess.run(["systemctl", "list-units", "--no-legend", "--plain", "jupyter-*-singleuser.service"],
+                        capture_output=True, text=True).stdout.splitlines()
+total, servers = 0.0, 0
+for unit in (line.split()[0] for line in listed if line.strip()):
+    group = subprocess.run(["systemctl", "show", "-p", "ControlGroup", "--value", unit], capture_output=True, text=True).stdout.strip()
+    for root in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd", "/sys/fs/cgroup/pids"):
+        procs = root + group + "/cgroup.procs"
+        if group and os.path.exists(procs):
+            servers += 1
+            for pid in open(procs).read().split():
+                try:
+                    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+                    total += sum(int(f) for f in fields[11:15]) / tick
+                except (OSError, IndexError, ValueError):
+                    pass
+            break
+print(json.dumps({"servers": servers, "cpu_s": round(total, 1)}))
 """
 
 
@@ -201,6 +227,9 @@ def main(count=20, timeout=900):
     result["wall_s"] = round(time.monotonic() - wall, 1)
     time.sleep(3)
     sampler.stop()
+    # The CPU-bound floor: what the servers and kernels used, spread over every core.
+    servers_cpu = json.loads(benchlib.output(["docker", "exec", benchlib.SITE, "python3", "-c", SERVERS_CPU]))
+    cores = os.cpu_count() or 1
     result["load_average_after"] = benchlib.load_average()
     # The hub's own account of the run (spawn times, warnings), kept with the logs.
     journal = benchlib.output(["docker", "exec", benchlib.SITE, "journalctl", "--no-pager", "-o", "short-monotonic",
@@ -225,7 +254,13 @@ def main(count=20, timeout=900):
         "proxy_rss_max_mib": max((s.get("proxy_rss_mib", 0) for s in busy), default=None),
         "all_rss_max_mib": max((s["all_rss_mib"] for s in result["samples"]), default=0),
         "errors": sorted({r["error"] for r in records if "error" in r}),
+        "servers_measured": servers_cpu["servers"],
+        "servers_cpu_s": servers_cpu["cpu_s"],
+        "cores": cores,
+        "cpu_floor_s": round(servers_cpu["cpu_s"] / cores, 1),
     }
+    if done and servers_cpu["cpu_s"]:
+        result["summary"]["p95_over_floor"] = round(result["summary"]["p95_s"] / result["summary"]["cpu_floor_s"], 2)
     print(json.dumps(result["summary"], indent=2))
     benchlib.write_result(f"load-{count}", result)
     plot(result, benchlib.RESULTS / f"load-{count}.png")
