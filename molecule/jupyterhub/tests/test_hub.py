@@ -152,6 +152,16 @@ def test_kernel_runs_code_over_the_websocket(host, hub):
     answer, user, cwd = out.split()
     assert (answer, user) == ("42", "wang.lei")
     assert cwd == "/home/wang.lei"
+    # The kernel talks to its server over Unix sockets in the member's own 0700 runtime
+    # directory, not over TCP ports on 127.0.0.1 (random ports collided when a team
+    # started at once); the short path leaves room in a socket address for long names.
+    run = host.file("/home/wang.lei/.jupyter/run")
+    assert (run.user, run.mode & 0o777) == ("wang.lei", 0o700)
+    sockets = host.check_output(f"find {run.path} -type s -name 'kernel-{kernel}-ipc-*'").split()
+    assert len(sockets) == 5, sockets
+    connection = host.file(f"{run.path}/kernel-{kernel}.json")
+    assert (connection.user, connection.mode) == ("wang.lei", 0o600)
+    assert json.loads(connection.content_string)["transport"] == "ipc"
     hub.stop_server("wang.lei")
 
 
