@@ -28,7 +28,6 @@ import errno
 import os
 import pwd
 import stat
-import tempfile
 
 from ansible_collections.teamhub.jupyter.plugins.module_utils import paths, team
 
@@ -92,21 +91,8 @@ def write_keys(keys_dir, name, content, check_mode=False):
             and stat.S_IMODE(st.st_mode) == KEYS_MODE:
         return None
     if not check_mode:
-        fd, tmp = tempfile.mkstemp(dir=keys_dir, prefix='.%s.' % name)
-        try:
-            os.write(fd, content.encode('utf-8'))
-            os.fchown(fd, 0, 0)
-            os.fchmod(fd, KEYS_MODE)
-            os.fsync(fd)
-            os.close(fd)
-            fd = None
-            # rename replaces a link or a file in its place, never writes through it.
-            os.rename(tmp, path)
-        except BaseException:
-            if fd is not None:
-                os.close(fd)
-            os.unlink(tmp)
-            raise
+        # The rename replaces a link or a file in its place, never writes through it.
+        paths.replace_file(path, content.encode('utf-8'), 0, 0, KEYS_MODE)
     return old or ''
 
 

@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Opening a directory root works in without ever following a link.
+"""Opening a directory root works in, and replacing a file in it, without ever
+following a link.
 
 Shared by the modules that walk or write where another account may have put a
-link (members' homes, trees root runs code from).
+link (members' homes, trees root runs code from, root's own key and secret files).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +16,7 @@ __metaclass__ = type  # pylint: disable=invalid-name
 
 import errno
 import os
+import tempfile
 
 # Why a directory could not be opened: what callers turn into their own message.
 IS_LINK, NOT_DIR, MISSING = 'a symlink', 'not a directory', 'missing'
@@ -43,4 +45,28 @@ def open_directory(path):
             raise NotADirectory(path, NOT_DIR)
         if exc.errno == errno.ENOENT:
             raise NotADirectory(path, MISSING)
+        raise
+
+
+def replace_file(path, data, uid, gid, mode):
+    """Replace path with a file holding data (bytes), owned by uid:gid with mode.
+
+    The content goes to a new file in the same directory, with its owner and mode set
+    before anything is written, and is renamed over path once it is whole on disk:
+    a reader sees the old file or the new one, never a part, and a link at path is
+    replaced, never written through. On any failure the new file is removed and path
+    is left as it was."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.%s.' % os.path.basename(path))
+    try:
+        os.fchown(fd, uid, gid)
+        os.fchmod(fd, mode)
+        os.write(fd, data)
+        os.fsync(fd)
+        os.close(fd)
+        fd = None
+        os.rename(tmp, path)
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+        os.unlink(tmp)
         raise

@@ -26,7 +26,8 @@ import errno
 import os
 import re
 import stat
-import tempfile
+
+from ansible_collections.teamhub.jupyter.plugins.module_utils import paths
 
 MODE = 0o600
 
@@ -100,21 +101,7 @@ def generate(path, prefix='', nbytes=32, uid=0, gid=0):
     secret = binascii.hexlify(os.urandom(nbytes)).decode('ascii')
     if len(secret) != 2 * nbytes:
         raise SecretFileError('the random source gave a short secret for %s' % path)
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
-    try:
-        os.fchown(fd, uid, gid)
-        os.fchmod(fd, MODE)
-        os.write(fd, (prefix + secret + '\n').encode('ascii'))
-        os.fsync(fd)
-        os.close(fd)
-        fd = None
-        os.rename(tmp, path)
-    except BaseException:
-        if fd is not None:
-            os.close(fd)
-        os.unlink(tmp)
-        raise
+    paths.replace_file(path, (prefix + secret + '\n').encode('ascii'), uid, gid, MODE)
 
 
 def fix(path, uid=0, gid=0):
