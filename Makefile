@@ -76,8 +76,10 @@ browser: ## Make sure Debian's Chromium is there for the browser test (installs 
 	scripts/ensure-chromium.sh
 
 .PHONY: molecule
+# The scenarios download through the run's caching mirrors (scripts/mirrors.sh: apt,
+# PyPI, npm), started here and stopped after; TEAMHUB_MIRRORS=0 goes without them.
 molecule: collection images browser ## All molecule scenarios, JOBS at a time (SCENARIOS="a b" to pick)
-	JOBS=$(JOBS) scripts/molecule-all.sh $(SCENARIOS)
+	scripts/mirrors.sh run env JOBS=$(JOBS) scripts/molecule-all.sh $(SCENARIOS)
 	set -e; for s in $(filter $(ONLINE),$(notdir $(wildcard molecule/*))); do \
 	  echo "=== molecule scenario $$s (internet needed: syntax check only)"; \
 	  $(BIN)/molecule syntax -s $$s; \
@@ -85,7 +87,7 @@ molecule: collection images browser ## All molecule scenarios, JOBS at a time (S
 
 .PHONY: faults
 faults: collection image-12 ## Only the fault, bad-input and fresh-host check-mode suite (part of make test)
-	JOBS=1 scripts/molecule-all.sh faults
+	scripts/mirrors.sh run env JOBS=1 scripts/molecule-all.sh faults
 
 .PHONY: fixtures
 fixtures: ## Build the tailnet test fixtures (Tailscale, Headscale) from Go modules, cached
@@ -113,6 +115,12 @@ bench: collection images $(VENV)/.bench-stamp ## Benchmarks: fresh converge vs b
 .PHONY: demo
 demo: collection $(if $(filter %:13,$(TEAMHUB_DEMO_IMAGE)),image-13,image-12) ## Start the local demo hub in the container teamhub-demo (builds only the base image it uses)
 	scripts/demo.sh up
+
+.PHONY: mirrors mirrors-down
+mirrors: image-12 ## Start the test run's caching mirrors by hand (settings in .build/mirrors/env)
+	scripts/mirrors.sh up
+mirrors-down: ## Stop them (their caches stay in the Docker volume teamhub-mirrors-cache)
+	scripts/mirrors.sh down
 
 .PHONY: demo-clean
 demo-clean: ## Remove the demo container and its local keys

@@ -2,7 +2,9 @@
 through the port published on 127.0.0.1, and the state of the converged host."""
 
 import json
+import os
 import socket
+import subprocess
 
 from teamhub_testing import container_name, published_port, ssh
 
@@ -130,6 +132,42 @@ def test_nothing_root_runs_is_writable_by_another_account(host):
     assert writable.stdout == "", writable.stdout[:3000]
     admin = host.run("su alice -s /bin/sh -c 'echo x >> /opt/conda/etc/profile.d/conda.sh'")
     assert admin.rc != 0, "an admin could write the profile script every login shell sources"
+
+
+def test_downloads_came_through_the_configured_mirrors(host):
+    # make test runs caching mirrors (scripts/mirrors.sh) and hands them to the roles
+    # through network_apt_proxy, network_pip_index_url and network_npm_registry (their
+    # test CA through network_ca_certificates). Without them (TEAMHUB_MIRRORS=0) the
+    # host keeps its own sources and nothing names a mirror.
+    apt_proxy, pip_index, npm_registry, mirrors = (os.environ.get(f"TEAMHUB_{name}", "") for name in (
+        "APT_PROXY", "PIP_INDEX_URL", "NPM_REGISTRY", "MIRROR_CONTAINER"))
+    apt_conf = host.file("/etc/apt/apt.conf.d/80teamhub-proxy")
+    pip_conf = host.file("/etc/pip.conf").content_string
+    npmrc = host.file("/etc/npmrc").content_string
+    if not mirrors:
+        assert not apt_conf.exists
+        assert "index-url" not in pip_conf and "registry=" not in npmrc
+        return
+    assert f'Acquire::http::Proxy "{apt_proxy}";' in apt_conf.content_string.splitlines()
+    assert f"index-url = {pip_index}" in pip_conf.splitlines()
+    assert f"registry={npm_registry}" in npmrc.splitlines()
+    # What the roles installed came through them: the mirrors' logs name this host's
+    # address on their network next to a package of each kind the site installs.
+    address = subprocess.run(
+        ["docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"%s\").IPAddress}}"
+         % os.environ["TEAMHUB_MIRROR_NETWORK"], container_name(host)],
+        check=True, capture_output=True, text=True).stdout.strip()
+    assert address
+
+    def served(log, *words):
+        found = subprocess.run(["docker", "exec", mirrors, "cat", f"/var/log/teamhub-mirrors/{log}"],
+                               check=True, capture_output=True, text=True)
+        return [line for line in found.stdout.splitlines() if all(w in line for w in words)]
+
+    # apt-cacher-ng: "time|O|size|client|path" for a file sent to a client.
+    assert served("apt/apt-cacher.log", "|O|", f"|{address}|", "/openssh-server_")
+    assert served("pypi-access.log", f"{address} - ", "GET /index/jupyterhub/jupyterhub-", '" 200 ')
+    assert served("npm.log", f'"remoteIP":"{address}"', "/configurable-http-proxy-", '"status":200')
 
 
 def test_check_mode_on_converged_host_changes_nothing(host, check_run):
