@@ -26,7 +26,7 @@ def write_logs(tmp_path):
         # One package fetched and sent, then sent again from the cache.
         f'1796444640|I|1000000|{CLIENT}|debrep/pool/main/o/openssh/openssh-server_9.2p1-2_amd64.deb',
         f'1796444640|O|1000100|{CLIENT}|debrep/pool/main/o/openssh/openssh-server_9.2p1-2_amd64.deb',
-        f'1796444700|O|1000100|172.18.0.4|debrep/pool/main/o/openssh/openssh-server_9.2p1-2_amd64.deb',
+        '1796444700|O|1000100|172.18.0.4|debrep/pool/main/o/openssh/openssh-server_9.2p1-2_amd64.deb',
         'not a transfer line',
     ]) + '\n')
     (tmp_path / 'pypi-access.log').write_text('\n'.join([
