@@ -48,7 +48,7 @@ def write_logs(tmp_path):
     ]
     (tmp_path / 'npm.log').write_text('\n'.join(json.dumps(r) for r in records) + '\nverdaccio started\n')
     (tmp_path / 'fetched.txt').write_text('\n'.join([
-        '1000000 apt/deb.debian.org/debian/pool/main/o/openssh/openssh-server_9.2p1-2_amd64.deb',
+        '1000000 apt/upstream.invalid/debian/pool/main/o/openssh/openssh-server_9.2p1-2_amd64.deb',
         '2000000 pypi/files-host/packages/ab/cd/jupyterhub-5.2.1-py3-none-any.whl',
         '30000 npm/configurable-http-proxy/configurable-http-proxy-4.6.2.tgz',
         '900 npm/configurable-http-proxy/package.json',
