@@ -48,25 +48,34 @@ def open_directory(path):
         raise
 
 
-def replace_file(path, data, uid, gid, mode):
-    """Replace path with a file holding data (bytes), owned by uid:gid with mode.
-
-    The content goes to a new file in the same directory, with its owner and mode set
-    before anything is written, and is renamed over path once it is whole on disk:
-    a reader sees the old file or the new one, never a part, and a link at path is
-    replaced, never written through. On any failure the new file is removed and path
-    is left as it was."""
+def stage_file(path, data, uid, gid, mode):
+    """A new file beside path holding data (bytes), owned by uid:gid with mode set before
+    anything is written, whole on disk; returns its path. rename() it over path to
+    replace path in one step, or unlink it."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.%s.' % os.path.basename(path))
     try:
         os.fchown(fd, uid, gid)
         os.fchmod(fd, mode)
         os.write(fd, data)
         os.fsync(fd)
+    except BaseException:
         os.close(fd)
-        fd = None
+        os.unlink(tmp)
+        raise
+    os.close(fd)
+    return tmp
+
+
+def replace_file(path, data, uid, gid, mode):
+    """Replace path with a file holding data (bytes), owned by uid:gid with mode.
+
+    The content goes to a new file in the same directory (stage_file) and is renamed
+    over path once it is whole on disk: a reader sees the old file or the new one,
+    never a part, and a link at path is replaced, never written through. On any
+    failure the new file is removed and path is left as it was."""
+    tmp = stage_file(path, data, uid, gid, mode)
+    try:
         os.rename(tmp, path)
     except BaseException:
-        if fd is not None:
-            os.close(fd)
         os.unlink(tmp)
         raise
