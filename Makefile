@@ -59,6 +59,14 @@ lint: collection ## yamllint, ansible-lint (production profile), role READMEs ag
 	$(BIN)/python scripts/role-docs.py --check
 	$(BIN)/ansible-lint --profile production
 
+.PHONY: lock lock-check
+# LOCK_DATE=YYYY-MM-DD takes releases up to that day (a new pin needs it); the lock keeps
+# its date otherwise, so the same pins give the same file.
+lock: venv ## Write the hub venv's lock (roles/jupyterhub/files/hub-venv.lock.txt) from the role's pins
+	$(BIN)/python scripts/lock-hub-venv.py $(if $(LOCK_DATE),--date $(LOCK_DATE))
+lock-check: venv ## Fail when the hub venv's lock is not what the role's pins give (reads the package index)
+	$(BIN)/python scripts/lock-hub-venv.py --check
+
 .PHONY: sanity
 sanity: collection ## ansible-test sanity, no ignore entries
 	scripts/ansible-test-sanity.sh
@@ -101,7 +109,7 @@ fixtures-background:
 	nohup scripts/build-tailnet-fixtures.sh >.build/tailnet-fixtures.log 2>&1 &
 
 .PHONY: test
-test: fixtures-background lint sanity artifact unit molecule ## Everything CI runs: lint, sanity, artifact, unit tests, molecule
+test: fixtures-background lint lock-check sanity artifact unit molecule ## Everything CI runs: lint, lock check, sanity, artifact, unit tests, molecule
 	@echo "=== make test passed in $$(( $$(date +%s) - $(STARTED) )) s"
 
 $(VENV)/.bench-stamp: $(VENV)/.stamp bench/requirements.txt

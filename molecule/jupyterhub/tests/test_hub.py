@@ -6,7 +6,9 @@ The tests run in file order: the slow ones (idle culler, ansible-playbook runs) 
 
 import json
 import re
+import shlex
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -314,20 +316,108 @@ def test_checker_refuses_a_drop_in_with_a_misspelt_option(host):
 
 
 # pip runs in the background; the task that waits for it reports what pip did.
-PIP_START = "Start installing the pinned JupyterHub packages into the hub venv"
-PIP_TASK = "Wait until the pinned JupyterHub packages are installed in the hub venv"
+PIP_START = "Start installing the JupyterHub packages into the hub venv"
+PIP_TASK = "Wait until the JupyterHub packages are installed in the hub venv"
+LOCK = "/opt/jupyterhub/hub-venv.lock.txt"
+ROLE_LOCK = Path(__file__).resolve().parents[3] / "roles" / "jupyterhub" / "files" / "hub-venv.lock.txt"
+# Evaluated by the hub venv's Python: {name: version} of the lock lines (argv[1], JSON)
+# whose markers hold on this host, and of what is installed (pip, setuptools and wheel
+# aside), names normalized as the index compares them.
+COMPARE = """
+import json, re, sys
+from importlib import metadata
+from packaging.requirements import Requirement
+norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+locked = {}
+for line in json.loads(sys.argv[1]):
+    req = Requirement(line)
+    if not req.marker or req.marker.evaluate():
+        locked[norm(req.name)] = str(req.specifier).lstrip("=")
+installed = {norm(d.metadata["Name"]): d.version for d in metadata.distributions()}
+for tool in ("pip", "setuptools", "wheel"):
+    installed.pop(tool, None)
+print(json.dumps({"locked": locked, "installed": installed}))
+"""
 
 
-def test_a_pin_the_venv_lost_is_installed_again(host):
-    """pip runs when the venv misses a pin (the check-mode run below shows it skipped
-    when every pin is met: pip re-resolving them was 20 s of CPU per run)."""
-    wanted = host.check_output(f"{VENV}/bin/python -c 'import notebook; print(notebook.__version__)'")
+def lock_requirements(text):
+    """Each requirement of a lock without its hashes (continuations joined, comments dropped)."""
+    lines = text.replace("\\\n", " ").splitlines()
+    return [line.split(" --hash")[0].strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def venv_against_lock(host):
+    text = host.file(LOCK).content_string
+    return json.loads(host.check_output(f"{VENV}/bin/python -c {shlex.quote(COMPARE)} "
+                                        f"{shlex.quote(json.dumps(lock_requirements(text)))}"))
+
+
+def test_the_hub_venv_holds_exactly_its_lock(host):
+    """Every package the lock pins for this host's Python, at its version, and nothing
+    else: any two hosts with the same Python and lock have the same packages."""
+    assert host.file(LOCK).content_string == ROLE_LOCK.read_text(encoding="utf-8")
+    found = venv_against_lock(host)
+    assert len(found["locked"]) > 80
+    assert found["installed"] == found["locked"]
+
+
+def write_bad_lock(tmp_path, change):
+    bad = tmp_path / "bad.lock.txt"
+    bad.write_text(change(ROLE_LOCK.read_text(encoding="utf-8")), encoding="utf-8")
+    return str(bad)
+
+
+def wrong_hashes_for_notebook(text):
+    """notebook's hashes replaced by one that matches no file."""
+    return re.sub(r"(?m)^(notebook==[^\n]*\n(?:\s+--hash=[^\n]*\n)+)",
+                  lambda found: found.group(1).split(" \\")[0] + " \\\n    --hash=sha256:" + "0" * 64 + "\n", text)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda text: text + "teamhub-no-such-package==1.0 \\\n    --hash=sha256:" + "0" * 64 + "\n",
+     r"No matching distribution found for teamhub-no-such-package==1\.0"),
+    (wrong_hashes_for_notebook, r"THESE PACKAGES DO NOT MATCH THE HASHES"),
+], ids=["unknown-package", "wrong-hash"])
+def test_a_bad_lock_fails_before_the_venv_changes(host, hub, tmp_path, change, message):
+    """pip checks the whole lock (every download against its hash) before it installs
+    anything: the venv keeps what it had and the hub keeps serving. For the wrong hash,
+    notebook is taken out first so that pip has to download it."""
+    if "hash" in message.lower():
+        host.check_output(f"{VENV}/bin/pip uninstall --yes --quiet notebook")
+    before = venv_against_lock(host)["installed"]
+    pid = main_pid(host, "jupyterhub.service")
+    rc, output, _recap = run_on_this_host(host, "hub.yml", "-e", f"jupyterhub_venv_lock_src={write_bad_lock(tmp_path, change)}")
+    assert rc != 0
+    assert re.search(message, output), output[-3000:]
+    assert venv_against_lock(host)["installed"] == before
+    assert main_pid(host, "jupyterhub.service") == pid
+    assert requests.get(f"{hub.url}/hub/health", timeout=10).status_code == 200
+
+
+def test_drift_from_the_lock_is_reported_in_check_mode_and_put_back(host):
+    """A package taken out by hand and one installed by hand: --check names both and
+    changes nothing; the next run puts notebook back and removes the other."""
     host.check_output(f"{VENV}/bin/pip uninstall --yes --quiet notebook")
+    site = host.check_output(f"{VENV}/bin/python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])'")
+    info = f"{site}/handmade_teamhub-1.0.dist-info"
+    host.check_output(f"mkdir -p {info} && printf 'Metadata-Version: 2.1\\nName: handmade-teamhub\\nVersion: 1.0\\n' > {info}/METADATA"
+                      f" && printf 'handmade_teamhub-1.0.dist-info/METADATA,,\\nhandmade_teamhub-1.0.dist-info/RECORD,,\\n' > {info}/RECORD")
+    drift = "this run puts it back: notebook==7.6.5 (installed: none); handmade-teamhub (not in the lock: removed)"
+
+    rc, output, recaps = run_on_this_host(host, "converge.yml", "--check")
+    assert rc == 0, output[-3000:]
+    assert drift in re.sub(r"\s+", " ", output), output[-3000:]
+    assert host.file(info).exists
+    assert host.run(f"{VENV}/bin/python -c 'import notebook'").rc != 0
+
     rc, output, _recap = run_on_this_host(host, "converge.yml")
     assert rc == 0, output[-3000:]
+    assert drift in re.sub(r"\s+", " ", output), output[-3000:]
     assert task_results(output, PIP_START) == ["ok"], output[-3000:]
     assert task_results(output, PIP_TASK) == ["changed"], output[-3000:]
-    assert host.check_output(f"{VENV}/bin/python -c 'import notebook; print(notebook.__version__)'") == wanted
+    assert not host.file(info).exists
+    found = venv_against_lock(host)
+    assert found["installed"] == found["locked"]
 
 
 def test_check_mode_on_the_converged_host_changes_nothing(host):

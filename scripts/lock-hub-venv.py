@@ -1,0 +1,116 @@
+# Copyright (c) TeamHub developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Make (or check) the hub venv's lock, roles/jupyterhub/files/hub-venv.lock.txt.
+
+The lock holds every package of the hub venv with its exact version and the sha256 of
+every file PyPI has for it, for Python 3.11 and later on any platform (environment
+markers pick the right lines on each host). It is resolved by `uv pip compile
+--universal` from the role's pins (defaults/main.yml) and held-back versions
+(vars/main.yml), with nothing newer than the date in the lock's header: the same pins
+give the same file on any day. The index is the host's own pip configuration
+(PIP_INDEX_URL or `pip config get global.index-url`), else uv's default.
+
+    make lock                          # write the lock again (keeps its date)
+    make lock LOCK_DATE=2027-01-15     # take releases up to that day (a new pin needs it)
+    make lock-check                    # fail when the lock is not what the pins give
+"""
+
+import argparse
+import datetime
+import difflib
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROLE = os.path.join(ROOT, 'roles', 'jupyterhub')
+LOCK = os.path.join(ROLE, 'files', 'hub-venv.lock.txt')
+# Pins of defaults/main.yml: package name -> variable.
+PINS = (
+    ('jupyterhub', 'jupyterhub_version'),
+    ('jupyterlab', 'jupyterhub_jupyterlab_version'),
+    ('notebook', 'jupyterhub_notebook_version'),
+    ('jupyterhub-systemdspawner', 'jupyterhub_systemdspawner_version'),
+    ('jupyterhub-idle-culler', 'jupyterhub_idle_culler_version'),
+)
+DATE_LINE = re.compile(r'^# exclude-newer: (\S+)$', re.M)
+HEADER = """\
+# The hub venv's lock (teamhub.jupyter.jupyterhub): every package, its exact version and
+# the sha256 of each of its files, for Python 3.11 and later; the markers pick the lines
+# for each host. Installed with pip --require-hashes. Made by `make lock` from the role's
+# pins (defaults/main.yml) with nothing newer than the date below; do not edit by hand.
+# exclude-newer: {date}
+"""
+
+
+def requirements():
+    """The lock's input: the role's pins and held-back versions, one per line."""
+    with open(os.path.join(ROLE, 'defaults', 'main.yml'), encoding='utf-8') as f:
+        defaults = yaml.safe_load(f)
+    with open(os.path.join(ROLE, 'vars', 'main.yml'), encoding='utf-8') as f:
+        constraints = yaml.safe_load(f)['__jupyterhub_pip_constraints']
+    return ['%s==%s' % (name, defaults[var]) for name, var in PINS] + list(constraints)
+
+
+def index_url():
+    """The host's own PyPI mirror, if it has one."""
+    url = os.environ.get('PIP_INDEX_URL', '')
+    if not url:
+        found = subprocess.run([sys.executable, '-m', 'pip', 'config', 'get', 'global.index-url'],
+                               capture_output=True, text=True, check=False)
+        url = found.stdout.strip() if found.returncode == 0 else ''
+    return url
+
+
+def compile_lock(date):
+    uv = os.path.join(os.path.dirname(sys.executable), 'uv')
+    command = [uv if os.path.exists(uv) else 'uv', 'pip', 'compile', '--universal', '--python-version', '3.11', '--generate-hashes',
+               '--no-header', '--no-annotate', '--quiet', '--native-tls', '--exclude-newer', date, '-']
+    url = index_url()
+    if url:
+        command[3:3] = ['--index-url', url]
+    # uv reads no pip configuration; its own cache is fine.
+    env = dict(os.environ, UV_NO_CONFIG='1')
+    done = subprocess.run(command, input='\n'.join(requirements()) + '\n', capture_output=True,
+                          text=True, env=env, check=False)
+    if done.returncode != 0:
+        sys.exit('uv pip compile failed:\n' + done.stderr)
+    return HEADER.format(date=date) + done.stdout
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
+    parser.add_argument('--check', action='store_true', help='compare with the committed lock, write nothing')
+    parser.add_argument('--date', default='', help='take releases up to this day (YYYY-MM-DD or RFC 3339)')
+    args = parser.parse_args()
+    try:
+        with open(LOCK, encoding='utf-8') as f:
+            current = f.read()
+    except FileNotFoundError:
+        current = ''
+    date = args.date
+    if date and re.fullmatch(r'\d{4}-\d{2}-\d{2}', date):
+        date += 'T00:00:00Z'
+    if not date:
+        found = DATE_LINE.search(current)
+        date = found.group(1) if found else datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT00:00:00Z')
+    lock = compile_lock(date)
+    relative = os.path.relpath(LOCK, ROOT)
+    if args.check:
+        if lock != current:
+            sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), lock.splitlines(True),
+                                                       relative, 'what the pins give', n=1))
+            sys.exit('%s is not what the pins give: run `make lock` and commit it.' % relative)
+        print('%s: what the pins give (releases up to %s)' % (relative, date))
+        return
+    with open(LOCK, 'w', encoding='utf-8') as f:
+        f.write(lock)
+    print('wrote %s: %d packages, releases up to %s' % (relative, len(re.findall(r'^[A-Za-z0-9]', lock, re.M)), date))
+
+
+if __name__ == '__main__':
+    main()
