@@ -204,7 +204,9 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
 
     rc, output = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": KERNELS_WITH_SLOW}))[:2]
     assert rc == 0, output[-4000:]
-    assert f"took over the lock {LOCK} of run {killed['run_id']}" in flat(output), output[-4000:]
+    lock_tasks = output[output.find("TASK [Take the host's run lock"):output.find("TASK [Stop when another run holds the lock")]
+    assert f"took over the lock {LOCK} of run {killed['run_id']}" in flat(output), (
+        f"killed run's lock: {killed}\nthe re-run's lock tasks:\n{lock_tasks}\nits end:\n{output[-1500:]}")
     assert not host.file(LOCK).exists, "the re-run did not release the run lock"
     host.run_expect([0], f"{env}/bin/python -c 'import ipykernel, six'")
     assert host.file(f"{KERNELS}/slow/kernel.json").exists
