@@ -29,14 +29,6 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROLE = os.path.join(ROOT, 'roles', 'jupyterhub')
 LOCK = os.path.join(ROLE, 'files', 'hub-venv.lock.txt')
-# Pins of defaults/main.yml: package name -> variable.
-PINS = (
-    ('jupyterhub', 'jupyterhub_version'),
-    ('jupyterlab', 'jupyterhub_jupyterlab_version'),
-    ('notebook', 'jupyterhub_notebook_version'),
-    ('jupyterhub-systemdspawner', 'jupyterhub_systemdspawner_version'),
-    ('jupyterhub-idle-culler', 'jupyterhub_idle_culler_version'),
-)
 DATE_LINE = re.compile(r'^# exclude-newer: (\S+)$', re.M)
 HEADER = """\
 # The hub venv's lock (teamhub.jupyter.jupyterhub): every package, its exact version and
@@ -52,8 +44,11 @@ def requirements():
     with open(os.path.join(ROLE, 'defaults', 'main.yml'), encoding='utf-8') as f:
         defaults = yaml.safe_load(f)
     with open(os.path.join(ROLE, 'vars', 'main.yml'), encoding='utf-8') as f:
-        constraints = yaml.safe_load(f)['__jupyterhub_pip_constraints']
-    return ['%s==%s' % (name, defaults[var]) for name, var in PINS] + list(constraints)
+        role_vars = yaml.safe_load(f)
+    # The role's own list of pins (vars/main.yml): the package before "==", the version
+    # from the setting the pin names.
+    pins = ['%s==%s' % (pin['requirement'].split('==')[0], defaults[pin['setting']]) for pin in role_vars['__jupyterhub_pins']]
+    return pins + list(role_vars['__jupyterhub_pip_constraints'])
 
 
 def index_url():
