@@ -108,3 +108,31 @@ def test_env_lifecycle_offline(root):
     assert any(r.startswith('python==') for r in removed['removed'])
     assert not os.path.exists(prefix)
     assert conda_json(root, 'env', 'list', '--json')['envs'] == [root]
+
+
+def test_list_explicit_is_condas_export_format(root):
+    """conda list --explicit [--md5|--sha256] (conda/cli/main_list.py print_explicit)."""
+    prefix = os.path.join(root, 'envs', 'lockme')
+    conda_json(root, 'create', '--yes', '--json', '-p', prefix, 'python')
+    rc, plain, _err = conda(root, 'list', '--explicit', '-p', prefix)
+    assert rc == 0
+    lines = plain.splitlines()
+    assert lines[:5] == ['# This file may be used to create an environment using:',
+                         '# $ conda create --name <env> --file <this file>',
+                         '# platform: linux-64', '# created-by: conda 26.1.0', '@EXPLICIT']
+    urls = lines[5:]
+    assert urls and all(u.startswith(('https://', '# no URL for: ')) and '#' not in u[1:] for u in urls if u[0] != '#')
+    assert [u.rsplit('/', 1)[-1].rsplit('-', 2)[0] for u in urls if u[0] != '#'] == \
+        sorted((u.rsplit('/', 1)[-1].rsplit('-', 2)[0] for u in urls if u[0] != '#'), key=str.lower)
+    rc, md5, _err = conda(root, 'list', '--explicit', '--md5', '-p', prefix)
+    assert rc == 0
+    for url, hashed in zip(urls, md5.splitlines()[5:]):
+        assert hashed.startswith(url + '#') and len(hashed.split('#')[1]) == 32
+    rc, sha, _err = conda(root, 'list', '--explicit', '--sha256', '-p', prefix)
+    assert all(len(line.split('#sha256:')[1]) == 64 for line in sha.splitlines()[5:] if line[0] != '#')
+    # the same package has the same hashes in a second environment
+    other = os.path.join(root, 'envs', 'lockme2')
+    conda_json(root, 'create', '--yes', '--json', '-p', other, 'python')
+    assert conda(root, 'list', '--explicit', '--md5', '-p', other)[1] == md5
+    data = conda_json(root, 'list', '--explicit', '--md5', '--sha256', '--json', '-p', prefix, rc=1)
+    assert data['exception_name'] == 'CondaValueError'
