@@ -129,10 +129,17 @@ def test_list_explicit_is_condas_export_format(root):
     for url, hashed in zip(urls, md5.splitlines()[5:]):
         assert hashed.startswith(url + '#') and len(hashed.split('#')[1]) == 32
     rc, sha, _err = conda(root, 'list', '--explicit', '--sha256', '-p', prefix)
-    assert all(len(line.split('#sha256:')[1]) == 64 for line in sha.splitlines()[5:] if line[0] != '#')
+    assert all(len(line.split('#')[1]) == 64 and 'sha256:' not in line for line in sha.splitlines()[5:])
+    # --json changes nothing; packages pip installed are left out, as conda leaves them out
+    assert conda(root, 'list', '--explicit', '--md5', '--json', '-p', prefix)[1] == md5
+    [site] = glob.glob(os.path.join(prefix, 'lib', 'python*', 'site-packages'))
+    os.mkdir(os.path.join(site, 'Pip_Only-1.0.dist-info'))
+    with open(os.path.join(site, 'Pip_Only-1.0.dist-info', 'METADATA'), 'w') as fh:
+        fh.write('Metadata-Version: 2.1\nName: Pip_Only\nVersion: 1.0\n')
+    assert conda(root, 'list', '--explicit', '--md5', '-p', prefix)[1] == md5
     # the same package has the same hashes in a second environment
     other = os.path.join(root, 'envs', 'lockme2')
     conda_json(root, 'create', '--yes', '--json', '-p', other, 'python')
     assert conda(root, 'list', '--explicit', '--md5', '-p', other)[1] == md5
     data = conda_json(root, 'list', '--explicit', '--md5', '--sha256', '--json', '-p', prefix, rc=1)
-    assert data['exception_name'] == 'CondaValueError'
+    assert data['exception_name'] == 'ArgumentError'
