@@ -143,3 +143,69 @@ def test_list_explicit_is_condas_export_format(root):
     assert conda(root, 'list', '--explicit', '--md5', '-p', other)[1] == md5
     data = conda_json(root, 'list', '--explicit', '--md5', '--sha256', '--json', '-p', prefix, rc=1)
     assert data['exception_name'] == 'ArgumentError'
+
+
+def test_create_and_install_from_an_explicit_file(root, tmp_path):
+    """conda create/install --file with @EXPLICIT (conda/misc.py, CEP 23): no solver, the
+    packages exactly as listed, a hash checked before anything changes."""
+    source = os.path.join(root, 'envs', 'source')
+    conda_json(root, 'create', '--yes', '--json', '-p', source, 'python')
+    lock = tmp_path / 'lock.txt'
+    lock.write_text(conda(root, 'list', '--explicit', '--md5', '-p', source)[1])
+    copy = os.path.join(root, 'envs', 'copy')
+    made = c.parse_result(conda_json(root, 'create', '--yes', '--json', '-p', copy, '--file', str(lock)))
+    assert any(a.startswith('python==') for a in made['added'])
+    assert conda(root, 'list', '--explicit', '--md5', '-p', copy)[1] == lock.read_text()
+    again = c.parse_result(conda_json(root, 'install', '--yes', '--json', '-p', copy, '--file', str(lock)))
+    assert again['nothing_to_do']
+    assert copy in conda_json(root, 'env', 'list', '--json')['envs']
+
+
+def test_explicit_file_errors_leave_the_environment_as_it_was(root, tmp_path):
+    prefix = os.path.join(root, 'envs', 'kept')
+    conda_json(root, 'create', '--yes', '--json', '-p', prefix, 'python')
+    listed = conda(root, 'list', '--explicit', '--md5', '-p', prefix)[1]
+    url_line = [line for line in listed.splitlines() if line.startswith('https://')][0]
+    # a wrong md5: conda's ChecksumMismatchError, inside a CondaMultiError (errors[])
+    bad = tmp_path / 'bad-hash.txt'
+    bad.write_text('@EXPLICIT\n%s#%s\n' % (url_line.split('#')[0], '0' * 32))
+    data = conda_json(root, 'install', '--yes', '--json', '-p', prefix, '--file', str(bad), rc=1)
+    assert data['exception_name'] == 'CondaMultiError' and 'message' not in data
+    assert data['errors'][0]['exception_name'] == 'ChecksumMismatchError'
+    assert data['errors'][0]['expected_checksum'] == '0' * 32
+    err = c.error_from_json(data)
+    assert 'ChecksumMismatchError' in err.message and url_line.split('#')[0] in err.message
+    # a URL the channel does not have: CondaHTTPError 404
+    python_line = [line for line in listed.splitlines() if '/python-' in line][0]
+    gone = tmp_path / 'gone.txt'
+    gone.write_text('@EXPLICIT\n%s\n' % python_line.split('#')[0].replace('/python-3.', '/python-2.'))
+    data = conda_json(root, 'install', '--yes', '--json', '-p', prefix, '--file', str(gone), rc=1)
+    assert data['errors'][0]['exception_name'] == 'CondaHTTPError' and data['errors'][0]['status_code'] == 404
+    # a line that is no package URL: ParseError, top level
+    spec = tmp_path / 'spec.txt'
+    spec.write_text('# comment\n@EXPLICIT\nnumpy\n')
+    data = conda_json(root, 'install', '--yes', '--json', '-p', prefix, '--file', str(spec), rc=1)
+    assert data['exception_name'] == 'ParseError' and data['message'] == 'Could not parse explicit URL: numpy'
+    # names together with an explicit file: conda 26.3's CondaValueError
+    data = conda_json(root, 'install', '--yes', '--json', '-p', prefix, '--file', str(bad), 'six', rc=1)
+    assert data['exception_name'] == 'CondaValueError' and 'Cannot combine package names' in data['message']
+    assert conda(root, 'list', '--explicit', '--md5', '-p', prefix)[1] == listed
+    # a failed create leaves no prefix behind
+    rc, _out, err = conda(root, 'create', '--yes', '-p', os.path.join(root, 'envs', 'never'), '--file', str(bad))
+    assert rc == 1 and err.startswith('\nChecksumMismatchError: ')
+    assert not os.path.exists(os.path.join(root, 'envs', 'never'))
+
+
+def test_pip_installed_packages_stay_pypi_after_a_conda_command(root):
+    """conda records only what conda installed: a package installed with pip by hand
+    stays channel pypi (and out of the explicit list) after later conda commands."""
+    prefix = os.path.join(root, 'envs', 'mixed')
+    conda_json(root, 'create', '--yes', '--json', '-p', prefix, 'python')
+    [site] = glob.glob(os.path.join(prefix, 'lib', 'python*', 'site-packages'))
+    os.mkdir(os.path.join(site, 'by_hand-1.0.dist-info'))
+    with open(os.path.join(site, 'by_hand-1.0.dist-info', 'METADATA'), 'w') as fh:
+        fh.write('Metadata-Version: 2.1\nName: by_hand\nVersion: 1.0\n')
+    conda_json(root, 'install', '--yes', '--json', '-p', prefix, 'python')
+    pkgs = c.parse_package_list(conda_json(root, 'list', '--json', '-p', prefix))
+    assert pkgs['by_hand']['channel'] == 'pypi'
+    assert '/by_hand-' not in conda(root, 'list', '--explicit', '-p', prefix)[1]
