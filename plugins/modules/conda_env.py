@@ -19,6 +19,9 @@ description:
   - An C(environment.yml) on the target can drive the environment; the module keeps a
     hash of the file inside the environment and applies the file again only when it changed.
   - Extra packages can be installed with the environment's own C(python -m pip).
+  - A locked environment (O(lock), O(pip_lock)) gets exactly the packages of its lock, installed
+    from conda's explicit format without the solver and with pip's C(--require-hashes); a package
+    that differs from the lock is put back and named in RV(drift).
   - Never runs C(conda create) on an existing environment (conda would delete it first).
     When creating fails, the half-made prefix is removed again.
 author:
@@ -84,6 +87,35 @@ options:
     type: list
     elements: str
     default: []
+  lock:
+    description:
+      - Path on the target of the environment's conda lock, in conda's explicit format, as
+        C(conda list --explicit --md5) prints it (or C(conda-lock render --kind explicit)),
+        that is C(@EXPLICIT), then one package URL per line with an optional C(#md5) or C(#sha256).
+      - The environment is created from it (C(conda create --file), no solver); on later runs
+        the installed packages (C(conda list --explicit --md5)) are compared with it; missing
+        or changed ones are installed from the lock again (C(conda install --file)), packages
+        the lock does not list are removed (C(conda remove --force-remove)), and every
+        difference is named in RV(drift).
+      - Packages installed with pip (channel C(pypi)) that O(pip_lock) does not list are
+        removed too, as the lock describes the whole environment.
+      - The lock is read and checked before anything changes; a package URL the channel does
+        not have or a hash that does not match fails in conda's download step, before the
+        environment changes.
+      - A C(# platform:) line must name the target's conda platform.
+      - Mutually exclusive with O(packages), O(file), O(clone) and O(state=latest).
+    type: path
+    version_added: 0.2.0
+  pip_lock:
+    description:
+      - Path on the target of a hashed pip requirements file (every line C(name==version) with
+        C(--hash), as C(pip-compile --generate-hashes) or C(uv pip compile --generate-hashes)
+        write it), installed with C(pip install --require-hashes --no-deps).
+      - Re-runs compare pip's list of installed distributions with it and put changed or
+        missing ones back; packages installed with pip that neither lock lists are removed.
+      - Mutually exclusive with O(pip_packages).
+    type: path
+    version_added: 0.2.0
   clone:
     description:
       - Name or prefix of an environment to copy when the target environment does not exist yet.
@@ -134,6 +166,18 @@ EXAMPLES = r"""
     name: analysis
     pip_packages:
       - rich>=13
+
+- name: Build an environment exactly from its locks, and put back what changed by hand
+  teamhub.jupyter.conda_env:
+    name: analysis
+    lock: /etc/teamhub/environments/analysis.conda.lock
+    pip_lock: /etc/teamhub/environments/analysis.pip.lock
+  register: analysis
+
+- name: Say what a re-run put back
+  ansible.builtin.debug:
+    msg: "{{ analysis.drift }}"
+  when: analysis.drift | length > 0
 
 - name: Copy an environment once
   teamhub.jupyter.conda_env:
@@ -190,6 +234,15 @@ changed_packages:
     after:
       description: Version after.
       type: str
+drift:
+  description:
+    - With O(lock) or O(pip_lock), how the environment differed from its locks before this run
+      (one line per package, changed, missing, or not in the lock); empty when it matched.
+    - In check mode, what a real run would put back.
+  returned: always
+  type: list
+  elements: str
+  sample: ["conda pandas: 2.2.3-py312h_0 (lock: 2.2.2-py312h_0)", "pip rich: not in the lock"]
 cmd:
   description: The commands that ran (or, in check mode, the dry runs), one string each.
   returned: always
@@ -206,6 +259,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.teamhub.jupyter.plugins.module_utils import conda as c
+from ansible_collections.teamhub.jupyter.plugins.module_utils import conda_lock as cl
 
 
 class ModuleFailed(Exception):
@@ -232,6 +286,8 @@ class CondaEnv(object):
         self.removed = []
         self.changed_packages = []
         self.changed = False
+        self.drift = []
+        self.lock = self.pip_lock = None
         self.version = client.version()
         self.info = client.info()
         self.envs = client.envs(self.info)
@@ -287,9 +343,15 @@ class CondaEnv(object):
             cmd = c.clone_cmd(self.client.exe, self.prefix, source)
         elif p['file']:
             cmd = c.env_create_cmd(self.client.exe, self.prefix, p['file'])
+        elif self.lock:
+            cmd = cl.create_from_lock_cmd(self.client.exe, self.prefix, p['lock'])
         else:
             cmd = c.create_cmd(self.client.exe, self.prefix, p['packages'], p['channels'], p['override_channels'])
         self.changed = True
+        if self.check and self.lock:
+            self.added.extend('%s==%s' % (pkg['name'], pkg['version']) for pkg in self.lock['packages'])
+            self.client.plan(cmd)
+            return
         if self.check:
             if not p['clone'] and not p['file'] and p['packages']:
                 # a dry run on a missing prefix is safe: it validates the specs
@@ -366,6 +428,81 @@ class CondaEnv(object):
                                'pip may have installed part of the requirements: %s'
                                % (', '.join(missing), self.prefix, (err or out).strip()[-2000:]), rc=rc)
 
+    # -------------------------------------------------------------- locks
+
+    def read_locks(self):
+        """Read and check both locks before anything changes."""
+        p = self.params
+        if p['lock']:
+            self.lock = cl.parse_explicit(self.read_text(p['lock']), p['lock'])
+            platform = self.info.get('platform')
+            if self.lock['platform'] and platform and self.lock['platform'] != platform:
+                raise ModuleFailed('%s is a lock for platform %s; conda on this host installs %s packages'
+                                   % (p['lock'], self.lock['platform'], platform))
+        if p['pip_lock']:
+            self.pip_lock = cl.parse_pip_lock(self.read_text(p['pip_lock']), p['pip_lock'])
+
+    @staticmethod
+    def read_text(path):
+        try:
+            with open(path, 'rb') as fh:
+                return fh.read().decode('utf-8')
+        except (IOError, OSError, UnicodeDecodeError) as exc:
+            raise ModuleFailed('cannot read lock %s: %s' % (path, to_native(exc)))
+
+    def apply_lock(self):
+        """Put back what differs from the conda lock (the environment exists)."""
+        exe = self.client.exe
+        out = self.client.run(cl.explicit_cmd(exe, self.prefix), record=False)[1]
+        installed = cl.parse_explicit(out, 'conda list --explicit', allow_empty=True)
+        drift = cl.explicit_drift(self.lock, installed)
+        if cl.no_drift(drift):
+            return
+        self.changed = True
+        self.drift.extend(cl.drift_lines(drift))
+        if self.check:
+            locked = dict((pkg['name'], pkg) for pkg in self.lock['packages'])
+            self.added.extend('%s==%s' % (n, locked[n]['version']) for n in drift['missing'])
+            self.changed_packages.extend({'name': d['name'], 'before': d['installed'], 'after': d['locked']}
+                                         for d in drift['changed'])
+            versions = dict((pkg['name'], pkg['version']) for pkg in installed['packages'])
+            self.removed.extend('%s==%s' % (n, versions[n]) for n in drift['extra'])
+        if drift['missing'] or drift['changed']:
+            self.client.change(cl.install_from_lock_cmd(exe, self.prefix, self.params['lock']))
+        if drift['extra']:
+            self.client.change(cl.remove_unlocked_cmd(exe, self.prefix, drift['extra']))
+
+    def apply_pip_lock(self):
+        """Put back what differs from the pip lock; without one, only the conda lock's pip part
+        (none) counts: packages installed with pip are removed."""
+        if self.lock is None and self.pip_lock is None:
+            return
+        locked = self.pip_lock or {}
+        python = c.env_python(self.prefix)
+        if not os.path.isdir(self.prefix):
+            # check mode, environment still to be created
+            if locked:
+                self.client.plan(cl.pip_install_lock_cmd(python, self.params['pip_lock']))
+                self.added.extend('%s==%s' % item for item in sorted(locked.items()))
+            return
+        pypi = [n for n, rec in self.packages().items() if rec.get('channel') == 'pypi']
+        if not locked and not pypi:
+            return
+        drift = cl.pip_drift(locked, self.pip_installed(), pypi)
+        if cl.no_drift(drift):
+            return
+        self.changed = True
+        self.drift.extend(cl.drift_lines(drift, 'pip'))
+        if drift['missing'] or drift['changed']:
+            ran = self.client.change(cl.pip_install_lock_cmd(python, self.params['pip_lock']), check_rc=False)
+            if ran is not None and ran[0] != 0:
+                rc, out, err = ran
+                raise ModuleFailed('pip could not install the pip lock %s into %s (the conda packages match '
+                                   'their lock; pip checks every hash before it installs): %s'
+                                   % (self.params['pip_lock'], self.prefix, (err or out).strip()[-2000:]), rc=rc)
+        if drift['extra']:
+            self.client.change(cl.pip_uninstall_cmd(python, drift['extra']))
+
     def remove(self):
         if self.env.get('is_base') or self.prefix == self.root:
             raise ModuleFailed('refusing to remove the base environment %s' % self.prefix)
@@ -391,7 +528,7 @@ class CondaEnv(object):
         result = dict(
             changed=self.changed, prefix=self.prefix, name=name, conda_version=self.version,
             added=self.added, removed=self.removed, changed_packages=self.changed_packages,
-            cmd=self.client.commands,
+            drift=self.drift, cmd=self.client.commands,
         )
         if diff:
             result['diff'] = {
@@ -427,12 +564,18 @@ def state_present(env, latest=False):
             # what a file or a clone brought may not satisfy packages yet; nothing to update
             env.ensure_packages(env.packages())
         env.ensure_pip(upgrade=latest)
+        env.apply_pip_lock()
         return {}, env.packages_after()
     before = env.packages()
+    if env.lock:
+        env.apply_lock()
+        env.apply_pip_lock()
+        return before, env.packages_after()
     if env.params['file']:
         env.apply_file()
     env.ensure_packages(before if env.check else env.packages(), latest=latest)
     env.ensure_pip(upgrade=latest)
+    env.apply_pip_lock()
     return before, env.packages_after()
 
 
@@ -465,9 +608,11 @@ def main():
             file=dict(type='path'),
             pip_packages=dict(type='list', elements='str', default=[]),
             clone=dict(type='str'),
+            lock=dict(type='path'),
+            pip_lock=dict(type='path'),
             executable=dict(type='path'),
         ),
-        mutually_exclusive=[('name', 'prefix'), ('clone', 'file')],
+        mutually_exclusive=[('name', 'prefix'), ('clone', 'file'), ('lock', 'file'), ('lock', 'clone')],
         required_one_of=[('name', 'prefix')],
         supports_check_mode=True,
     )
@@ -482,11 +627,23 @@ def main():
             c.MatchSpec(spec)
         for spec in p['pip_packages']:
             c.check_pip_spec(spec)
+        if p['lock'] and p['packages']:
+            raise ModuleFailed('lock and packages are mutually exclusive: a locked environment gets exactly '
+                               'the packages of its lock (regenerate the lock to change them)')
+        if p['pip_lock'] and p['pip_packages']:
+            raise ModuleFailed('pip_lock and pip_packages are mutually exclusive: a pip lock says every pip package '
+                               'and version')
+        if p['lock'] and p['state'] == 'latest':
+            raise ModuleFailed('state=latest does not apply to a locked environment: its lock says the versions')
         env = CondaEnv(module, client)
+        if p['state'] != 'absent':
+            env.read_locks()
         before, after = STATES[p['state']](env)
         result = env.result(before, after, diff=module._diff)
     except ModuleFailed as exc:
         module.fail_json(msg=exc.msg, cmd=client.commands, **exc.result)
+    except cl.LockError as exc:
+        module.fail_json(msg=to_native(exc), cmd=client.commands)
     except c.CondaError as exc:
         module.fail_json(msg=exc.message, cmd=client.commands, exception_name=exc.exception_name,
                          packages=exc.packages, channels=exc.channels)
