@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -25,25 +24,6 @@ from ansible_collections.teamhub.jupyter.plugins.modules import conda_env
 from ansible_collections.teamhub.jupyter.plugins.modules import conda_env_info
 
 from ..module_runner import run_module
-
-STAND_IN = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fakeconda', 'conda')
-
-
-@pytest.fixture
-def root(tmp_path, monkeypatch):
-    """The stand-in installed as ROOT/bin/conda, started with this Python."""
-    base = tmp_path / 'opt' / 'conda'
-    (base / 'bin').mkdir(parents=True)
-    (base / 'conda-meta').mkdir()
-    with open(STAND_IN) as fh:
-        lines = fh.read().splitlines(True)
-    lines[0] = '#!%s\n' % sys.executable
-    (base / 'bin' / 'conda').write_text(''.join(lines))
-    os.chmod(str(base / 'bin' / 'conda'), 0o755)
-    (tmp_path / 'home').mkdir()
-    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
-    monkeypatch.delenv('CONDA_PREFIX', raising=False)
-    return str(base)
 
 
 @pytest.fixture
