@@ -472,9 +472,10 @@ class CondaEnv(object):
         if drift['extra']:
             self.client.change(cl.remove_unlocked_cmd(exe, self.prefix, drift['extra']))
 
-    def apply_pip_lock(self):
+    def apply_pip_lock(self, packages=None):
         """Put back what differs from the pip lock; without one, only the conda lock's pip part
-        (none) counts: packages installed with pip are removed."""
+        (none) counts: packages installed with pip are removed. ``packages``: the environment's
+        packages when they were just read and nothing changed since."""
         if self.lock is None and self.pip_lock is None:
             return
         locked = self.pip_lock or {}
@@ -485,7 +486,8 @@ class CondaEnv(object):
                 self.client.plan(cl.pip_install_lock_cmd(python, self.params['pip_lock']))
                 self.added.extend('%s==%s' % item for item in sorted(locked.items()))
             return
-        pypi = [n for n, rec in self.packages().items() if rec.get('channel') == 'pypi']
+        packages = self.packages() if packages is None else packages
+        pypi = [n for n, rec in packages.items() if rec.get('channel') == 'pypi']
         if not locked and not pypi:
             return
         drift = cl.pip_drift(locked, self.pip_installed(), pypi)
@@ -569,7 +571,8 @@ def state_present(env, latest=False):
     before = env.packages()
     if env.lock:
         env.apply_lock()
-        env.apply_pip_lock()
+        # a re-run with nothing to put back reads the package list once
+        env.apply_pip_lock(before if env.check or not env.changed else None)
         return before, env.packages_after()
     if env.params['file']:
         env.apply_file()
