@@ -592,3 +592,52 @@ def test_retire_puts_the_home_back_when_userdel_fails(newbie, config, tmp_path, 
     assert (home / 'notes.txt').read_text() == 'mine'
     assert 'newbie' not in mod.retired(config)
     assert 'newbie' in mod.members(config, {})['members']
+
+
+# end-processes (also what the users role runs for members set to absent)
+
+def test_processes_of_finds_this_process_by_its_uid():
+    """processes_of reads /proc: this test's own process is among those of its UID, and no UID has none."""
+    assert os.getpid() in mod.processes_of(os.getuid())
+    assert mod.processes_of(4294967290) == []
+
+
+def test_end_processes_stops_active_units_and_kills_until_none_is_left(host, monkeypatch):
+    """Active units of the member are stopped, inactive ones left; each PID is killed; survivors none."""
+    listing = ('jupyter-newbie-singleuser.service loaded active running Jupyter\n'
+               'jupyter-newbie-old.service loaded inactive dead Old\n'
+               'user@1004.service loaded active running User Manager\n')
+
+    def subprocess_run(argv, **kwargs):
+        host.subprocess_calls.append(list(argv))
+        return types.SimpleNamespace(returncode=0, stdout=listing if 'list-units' in argv else '', stderr='')
+
+    monkeypatch.setattr(mod, 'subprocess', types.SimpleNamespace(run=subprocess_run))
+    seen = [[41, 42], [42], []]
+    monkeypatch.setattr(mod, 'processes_of', lambda uid: seen.pop(0))
+    killed = []
+    monkeypatch.setattr(mod.os, 'kill', lambda pid, sig: killed.append((pid, sig)))
+    monkeypatch.setattr(mod.time, 'sleep', lambda seconds: None)
+    result = mod.end_processes(1004, 'newbie')
+    assert result == {'units': ['jupyter-newbie-singleuser.service', 'user@1004.service'], 'killed': 3, 'survivors': []}
+    assert ['systemctl', 'stop', 'jupyter-newbie-old.service'] not in host.subprocess_calls
+    assert ['systemctl', 'stop', 'user@1004.service'] in host.subprocess_calls
+    assert [pid for pid, _sig in killed] == [41, 42, 42]
+
+
+def test_end_processes_reports_survivors_after_the_deadline(host, monkeypatch):
+    """A process that SIGKILL does not end within 30 s is reported, not waited for forever."""
+    monkeypatch.setattr(mod, 'processes_of', lambda uid: [77])
+    monkeypatch.setattr(mod.os, 'kill', lambda pid, sig: None)
+    clock = iter(range(0, 1000, 10))
+    monkeypatch.setattr(mod.time, 'monotonic', lambda: next(clock))
+    monkeypatch.setattr(mod.time, 'sleep', lambda seconds: None)
+    assert mod.end_processes(1004, 'newbie')['survivors'] == [77]
+
+
+def test_main_end_processes_mode_prints_json(host, monkeypatch, capsys):
+    """teamhub-accounts end-processes UID NAME: the users role's way in; prints end_processes' result."""
+    monkeypatch.setattr(mod, 'end_processes', lambda uid, name: {'units': [], 'killed': uid, 'survivors': [name]})
+    monkeypatch.setattr(mod.sys, 'argv', ['teamhub-accounts', 'end-processes', '1004', 'newbie'])
+    mod.main()
+    assert json.loads(capsys.readouterr().out) == {'units': [], 'killed': 1004, 'survivors': ['newbie']}
