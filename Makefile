@@ -64,7 +64,7 @@ lint: collection ## yamllint, ansible-lint (production profile), role READMEs ag
 # its date otherwise, so the same pins give the same file.
 lock: venv ## Write the hub venv's lock (roles/jupyterhub/files/hub-venv.lock.txt) from the role's pins
 	$(BIN)/python scripts/lock-hub-venv.py $(if $(LOCK_DATE),--date $(LOCK_DATE))
-lock-check: venv ## Fail when the hub venv's lock is not what the role's pins give (reads the package index)
+lock-check: venv ## Fail when the hub venv's lock misses a pin or a hash; show where the index now resolves differently
 	$(BIN)/python scripts/lock-hub-venv.py --check
 
 .PHONY: sanity
