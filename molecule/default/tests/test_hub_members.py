@@ -1,7 +1,7 @@
 """Adding a member on the hub, the way a team lead who is not an Ansible user does it:
-the admin adds them through the hub's REST API (what the admin page calls), makes a
-one-time link on the hub's Members page in a real browser, and the new member sets
-their password through it, logs in and runs a kernel. The next converge lists them and
+the admin adds them on JupyterHub's admin page in a real browser, makes a one-time link
+on the hub's Members page, and the new member sets their password through it, logs in
+and runs a kernel; the REST API gives the same, and the reasons for bad names. The next converge lists them and
 changes nothing; deleting a member added on the hub retires them; setting one absent
 in the inventory retires them like any member. Bad names change nothing."""
 
@@ -56,52 +56,40 @@ def redeem(hub, link, password):
 
 
 @pytest.fixture(scope="module")
-def added(host, hub, admin_token):
-    """newbie, added through the API; the test module's member."""
-    response = add(hub, admin_token, NEWBIE)
-    assert response.status_code == 201, (response.status_code, response.text)
-    return host.user(NEWBIE)
-
-
-def test_an_added_member_gets_what_the_users_role_gives(host, added):
-    assert added.exists
-    assert "team" in added.groups
-    home = host.file(added.home)
-    assert home.user == NEWBIE and home.mode == 0o700
-    assert host.file(f"{added.home}/shared").linked_to == "/srv/teamhub/shared"
-    assert host.file(f"{added.home}/Welcome.ipynb").exists
-    # A UID no retired member had (dave's is reserved in the archive's list).
-    retired = host.file("/var/lib/teamhub/archive/retired-uids").content_string.split()
-    assert str(added.uid) not in retired[0::3]
-    # Nobody can log in before the member chose a password: the account is locked.
-    assert host.check_output(f"passwd --status {NEWBIE}").split()[1] == "L"
-    # Each request is a unit of its own in the journal, saying what it did.
-    journal = host.check_output("journalctl --no-pager -o cat -u 'teamhub-accounts@*' -n 200")
-    assert f"added member {NEWBIE} (uid {added.uid})" in journal
-
-
-def test_the_new_member_sets_a_password_with_a_one_time_link_in_the_browser(host, hub, added, passwords, tmp_path):
-    login_before = hub.login_response(NEWBIE, PASSWORD)[1]
-    assert login_before.status_code != 302, "a member without a password could log in"
-    with offline_page(tmp_path, viewport=(1280, 520)) as (page, offline):
+def onboarding(host, hub, passwords, tmp_path_factory):
+    """Onboarding in a real browser, as a team lead and a newcomer do it: the admin tries
+    "NewBie" then "newbie" on JupyterHub's admin page, makes a one-time link on the
+    Members page, and the newcomer sets their password with it and logs in. Returns what
+    was seen on the way."""
+    seen = {}
+    with offline_page(tmp_path_factory.mktemp("onboarding"), viewport=(1280, 520)) as (page, offline):
         page.set_default_timeout(60_000)
-        # The admin: log in (to the hub's home, not to their own server), open the
-        # Members page from the menu, make a link.
-        page.goto(f"{hub.url}/hub/login?next=/hub/home")
+        page.goto(f"{hub.url}/hub/login?next=/hub/admin")
         page.fill("#username_input", ADMIN)
         page.fill("#password_input", passwords[ADMIN])
         page.click("#login_submit")
-        page.wait_for_url("**/hub/home", timeout=240_000)
+        page.wait_for_url("**/hub/admin**", timeout=240_000)
+        page.click(".add-users-button")
+        names = page.locator("[data-testid=user-textarea]")
+        for name in ("NewBie", NEWBIE):
+            names.fill(name)
+            names.blur()  # the admin page reads the names when the field loses focus
+            page.click("[data-testid=submit]")
+            if name != NEWBIE:
+                seen["refused"] = page.locator("#teamhub-add-reason .alert").inner_text()
+        page.locator("[data-testid=user-row-name]", has_text=NEWBIE).wait_for()
+        seen["locked"] = host.check_output(f"passwd --status {NEWBIE}").split()[1]
+        seen["login_before_link"] = hub.login_response(NEWBIE, PASSWORD)[1].status_code
         page.click("a.nav-link:has-text('Members')")
         page.wait_for_url("**/hub/teamhub/members")
         page.locator("tr", has_text=NEWBIE).locator("button").click()
-        link = page.input_value("#first-password-link")
+        seen["link"] = link = page.input_value("#first-password-link")
         # The picture for the README (.build/artifacts), with the token cut short.
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.eval_on_selector("#first-password-link", "(field, shown) => { field.value = shown; }",
                               link[:link.index("token=") + 12] + "...")
         page.screenshot(path=str(ARTIFACTS / "hub-members-one-time-link.png"))
-        # The new member, in a browser without the admin's cookies.
+        # The newcomer, in a browser without the admin's cookies.
         page.context.clear_cookies()
         page.goto(link)
         page.fill("#password", PASSWORD)
@@ -113,7 +101,41 @@ def test_the_new_member_sets_a_password_with_a_one_time_link_in_the_browser(host
         page.fill("#password_input", PASSWORD)
         page.click("#login_submit")
         page.wait_for_url(f"**/user/{NEWBIE}/**", timeout=240_000)
-    assert offline.netlog_outside() == [], "the browser tried to reach outside 127.0.0.1"
+    seen["outside"] = offline.netlog_outside()
+    return seen
+
+
+@pytest.fixture(scope="module")
+def added(host, onboarding):
+    """newbie, added on the admin page; the test module's member."""
+    return host.user(NEWBIE)
+
+
+def test_the_admin_page_says_why_a_name_is_refused(host, onboarding):
+    assert "member names are lower case" in onboarding["refused"] and "use 'newbie'" in onboarding["refused"]
+    assert not host.user("NewBie").exists
+
+
+def test_an_added_member_gets_what_the_users_role_gives(host, added, onboarding):
+    assert added.exists
+    assert "team" in added.groups
+    home = host.file(added.home)
+    assert home.user == NEWBIE and home.mode == 0o700
+    assert host.file(f"{added.home}/shared").linked_to == "/srv/teamhub/shared"
+    assert host.file(f"{added.home}/Welcome.ipynb").exists
+    # A UID no retired member had (dave's is reserved in the archive's list).
+    retired = host.file("/var/lib/teamhub/archive/retired-uids").content_string.split()
+    assert str(added.uid) not in retired[0::3]
+    # Nobody could log in before the member chose a password: the account was locked.
+    assert onboarding["locked"] == "L" and onboarding["login_before_link"] != 302
+    # Each request is a unit of its own in the journal, saying what it did.
+    journal = host.check_output("journalctl --no-pager -o cat -u 'teamhub-accounts@*' -n 200")
+    assert f"added member {NEWBIE} (uid {added.uid})" in journal
+
+
+def test_the_new_member_set_a_password_with_a_one_time_link(host, hub, onboarding):
+    link = onboarding["link"]
+    assert onboarding["outside"] == [], "the browser tried to reach outside 127.0.0.1"
     assert link.startswith(f"{hub.url}/hub/teamhub/first-password?user={NEWBIE}&token=")
     # The link worked once.
     again = redeem(hub, link, "another-password-123")
