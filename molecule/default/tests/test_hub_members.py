@@ -71,11 +71,16 @@ def onboarding(host, hub, passwords, tmp_path_factory):
         page.wait_for_url("**/hub/admin**", timeout=240_000)
         page.click(".add-users-button")
         names = page.locator("[data-testid=user-textarea]")
+        # Chromium's spell checker would fetch a dictionary from the internet for a
+        # textarea that has it on (the browser's own request, not the hub's).
+        names.evaluate("field => { field.spellcheck = false; }")
         for name in ("NewBie", NEWBIE):
             names.fill(name)
             names.blur()  # the admin page reads the names when the field loses focus
             page.click("[data-testid=submit]")
             if name != NEWBIE:
+                # The reason arrives with the hub's answer, after the click.
+                page.wait_for_function("document.querySelector('#teamhub-add-reason .alert').textContent.length > 0")
                 seen["refused"] = page.locator("#teamhub-add-reason .alert").inner_text()
         page.locator("[data-testid=user-row-name]", has_text=NEWBIE).wait_for()
         seen["locked"] = host.check_output(f"passwd --status {NEWBIE}").split()[1]
