@@ -20,6 +20,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from ansible_collections.teamhub.jupyter.plugins.module_utils import conda as c
 
 
@@ -209,3 +211,147 @@ def test_pip_installed_packages_stay_pypi_after_a_conda_command(root):
     pkgs = c.parse_package_list(conda_json(root, 'list', '--json', '-p', prefix))
     assert pkgs['by_hand']['channel'] == 'pypi'
     assert '/by_hand-' not in conda(root, 'list', '--explicit', '-p', prefix)[1]
+
+
+# --- a member's view of a root-owned ROOT -------------------------------------------
+# The tests run as root, for whom everything is writable: a member who may not write
+# ROOT is simulated in-process, with the stand-in imported (``fakeconda``) and os.access
+# saying no to every write under ROOT.
+
+def member_of(root, fakeconda, monkeypatch, denied=None):
+    """Run the imported stand-in on ``root`` as a user who may not write ``denied`` (ROOT);
+    called again, it denies that too."""
+    denied = denied or root
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if isinstance(path, str) and mode & os.W_OK:
+            path_abs = os.path.abspath(path)
+            if path_abs == denied or path_abs.startswith(denied + os.sep):
+                return False
+        return real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, 'access', access)
+    monkeypatch.setattr(fakeconda, 'ROOT', root)
+
+
+def in_process(fakeconda, capsys, *args, **kwargs):
+    rc = fakeconda.main(list(args))
+    out, err = capsys.readouterr()
+    assert rc == kwargs.get('rc', 0), (out, err)
+    return json.loads(out)
+
+
+def tree(path):
+    """Every path under ``path`` (itself included) with its mtime: a write shows."""
+    found = [('.', os.lstat(path).st_mtime_ns)]
+    for top, dirs, files in os.walk(path):
+        for entry in dirs + files:
+            full = os.path.join(top, entry)
+            found.append((os.path.relpath(full, path), os.lstat(full).st_mtime_ns))
+    return sorted(found)
+
+
+def test_first_writable_envs_and_pkgs_dirs(root, fakeconda, monkeypatch):
+    """conda's rule: the first writable envs dir (pkgs dir); one that does not exist yet
+    counts as writable when its nearest existing parent is."""
+    monkeypatch.setattr(fakeconda, 'ROOT', root)
+    home = os.environ['HOME']
+    assert fakeconda.first_writable_envs_dir() == os.path.join(root, 'envs')
+    assert fakeconda.first_writable_pkgs_dir() == os.path.join(root, 'pkgs')
+    assert not os.path.exists(os.path.join(root, 'envs')), 'finding the dir makes nothing'
+    # ROOT writable, but an existing ROOT/envs that is not
+    os.mkdir(os.path.join(root, 'envs'))
+    member_of(root, fakeconda, monkeypatch, denied=os.path.join(root, 'envs'))
+    assert fakeconda.first_writable_envs_dir() == os.path.join(home, '.conda', 'envs')
+    assert fakeconda.first_writable_pkgs_dir() == os.path.join(root, 'pkgs')
+    member_of(root, fakeconda, monkeypatch)
+    assert fakeconda.first_writable_pkgs_dir() == os.path.join(home, '.conda', 'pkgs')
+    assert not os.path.exists(os.path.join(home, '.conda'))
+    # nothing writable at all
+    member_of(root, fakeconda, monkeypatch, denied=os.path.dirname(os.path.dirname(root)))
+    with pytest.raises(fakeconda.CondaError) as exc:
+        fakeconda.first_writable_envs_dir()
+    assert exc.value.name == 'NoWritableEnvsDirError' and exc.value.fields['envs_dirs'] == fakeconda.envs_dirs()
+    with pytest.raises(fakeconda.CondaError) as exc:
+        fakeconda.first_writable_pkgs_dir()
+    assert exc.value.name == 'NoWritablePkgsDirError'
+
+
+def test_named_env_goes_to_root_envs_when_writable(root):
+    """Unchanged for whoever may write ROOT (root on a shared ROOT): ROOT/envs/NAME."""
+    home = os.environ['HOME']
+    result = conda_json(root, 'create', '--yes', '--json', '-n', 'mine', 'python')
+    prefix = os.path.join(root, 'envs', 'mine')
+    assert result['prefix'] == prefix and os.path.isfile(os.path.join(prefix, 'conda-meta', 'history'))
+    with open(os.path.join(home, '.conda', 'environments.txt')) as fh:
+        assert fh.read().splitlines() == [prefix]
+    assert not os.path.exists(os.path.join(home, '.conda', 'envs'))
+    envs = conda_json(root, 'env', 'list', '--json')
+    assert envs['envs'] == [root, prefix] and envs['envs_details'][prefix]['name'] == 'mine'
+    assert 'python' in c.parse_package_list(conda_json(root, 'list', '-n', 'mine', '--json'))
+    nothing = c.parse_result(conda_json(root, 'install', '--yes', '--json', '-n', 'mine', 'python'))
+    assert nothing['nothing_to_do']
+    info = conda_json(root, 'info', '--json')
+    assert info['pkgs_dirs'] == [os.path.join(root, 'pkgs'), os.path.join(home, '.conda', 'pkgs')]
+
+
+def test_member_of_a_root_owned_root_gets_named_envs_in_home(root, fakeconda, monkeypatch, capsys):
+    """A member who may not write ROOT: `conda create -n mine` makes ~/.conda/envs/mine,
+    registered in ~/.conda/environments.txt and found by name; the shared environments
+    are EnvironmentNotWritableError; nothing is written under ROOT."""
+    shared = os.path.join(root, 'envs', 'shared')
+    conda_json(root, 'create', '--yes', '--json', '-n', 'shared', 'python')  # by root
+    home = os.environ['HOME']
+    member_of(root, fakeconda, monkeypatch)
+    before = tree(root)
+
+    prefix = os.path.join(home, '.conda', 'envs', 'mine')
+    dry = in_process(fakeconda, capsys, 'create', '--yes', '--json', '--dry-run', '-n', 'mine', 'python')
+    assert dry['prefix'] == prefix and not os.path.exists(prefix)
+    made = in_process(fakeconda, capsys, 'create', '-n', 'mine', 'python', '-y', '--json')
+    assert made['prefix'] == prefix and os.path.isfile(os.path.join(prefix, 'conda-meta', 'history'))
+    with open(os.path.join(home, '.conda', 'environments.txt')) as fh:
+        assert prefix in fh.read().splitlines()
+    envs = in_process(fakeconda, capsys, 'env', 'list', '--json')
+    assert envs['envs'] == [root, shared, prefix]
+    assert envs['envs_details'][prefix]['name'] == 'mine' and envs['envs_details'][shared]['writable'] is False
+    assert 'python' in c.parse_package_list(in_process(fakeconda, capsys, 'list', '-n', 'mine', '--json'))
+    nothing = c.parse_result(in_process(fakeconda, capsys, 'install', '-n', 'mine', 'python', '-y', '--json'))
+    assert nothing['nothing_to_do']
+    info = in_process(fakeconda, capsys, 'info', '--json')
+    assert info['envs_dirs'] == [os.path.join(root, 'envs'), os.path.join(home, '.conda', 'envs')]
+    assert info['root_writable'] is False
+
+    # the shared environments: conda's EnvironmentNotWritableError before anything changes
+    for args in (('install', '-n', 'shared', 'python'), ('remove', '-n', 'shared', 'pip'),
+                 ('remove', '--all', '-n', 'shared'), ('create', '-n', 'shared', 'python')):
+        data = in_process(fakeconda, capsys, *(args + ('--yes', '--json')), rc=1)
+        assert data['exception_name'] == 'EnvironmentNotWritableError', args
+        assert data['environment_location'] == shared
+    data = in_process(fakeconda, capsys, 'create', '--yes', '--json', '-p', os.path.join(root, 'envs', 'other'),
+                      'python', rc=1)
+    assert data['exception_name'] == 'NotWritableError' and data['path'] == os.path.join(root, 'envs', 'other')
+    assert tree(root) == before, 'nothing written under ROOT'
+
+    removed = c.parse_result(in_process(fakeconda, capsys, 'remove', '--all', '-n', 'mine', '-y', '--json'))
+    assert any(r.startswith('python==') for r in removed['removed']) and not os.path.exists(prefix)
+    with open(os.path.join(home, '.conda', 'environments.txt')) as fh:
+        assert prefix not in fh.read().splitlines()
+    assert tree(root) == before
+
+
+def test_member_creates_from_an_explicit_file_with_the_scratch_venv_in_home(root, fakeconda, monkeypatch, capsys, tmp_path):
+    """create --file with @EXPLICIT plans in a scratch venv: in ~/.conda/pkgs (conda's
+    package cache for a user who may not write ROOT/pkgs), never under ROOT."""
+    home = os.environ['HOME']
+    member_of(root, fakeconda, monkeypatch)
+    before = tree(root)
+    in_process(fakeconda, capsys, 'create', '--yes', '--json', '-n', 'source', 'python')
+    assert fakeconda.main(['list', '--explicit', '--md5', '-n', 'source']) == 0
+    lock = tmp_path / 'lock.txt'
+    lock.write_text(capsys.readouterr().out)
+    made = in_process(fakeconda, capsys, 'create', '--yes', '--json', '-n', 'copy', '--file', str(lock))
+    assert made['prefix'] == os.path.join(home, '.conda', 'envs', 'copy')
+    assert os.path.isfile(os.path.join(home, '.conda', 'pkgs', '.fakeconda-scratch', 'bin', 'python'))
+    assert tree(root) == before, 'nothing written under ROOT'
