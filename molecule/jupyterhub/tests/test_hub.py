@@ -230,6 +230,27 @@ def test_team_lead_stops_analysts_servers_and_nothing_more(hub):
     hub.stop_server("ada")
 
 
+def test_every_member_may_share_their_own_server_and_nothing_more(hub):
+    # jupyterhub_sharing_groups is empty here: every member may share, with the hub's
+    # sharing API as with the Sharing page. bob shares with cleo, and revokes.
+    hub.start_server("bob")
+    token = hub.user_token("bob")
+    granted = hub.api("POST", "/shares/bob/", token=token, json={"user": "cleo"})
+    assert granted.status_code == 200, granted.text[:300]
+    assert [s["user"]["name"] for s in hub.api("GET", "/shares/bob/", token=token).json()["items"]] == ["cleo"]
+    assert [s["server"]["user"]["name"] for s in hub.api("GET", "/users/cleo/shared", token=hub.user_token("cleo")).json()["items"]] == ["bob"]
+    # Nobody else's server, and no name outside the team.
+    assert hub.api("POST", "/shares/ada/", token=token, json={"user": "cleo"}).status_code in (403, 404)
+    assert hub.api("POST", "/shares/bob/", token=token, json={"user": "mallory"}).status_code == 400
+    revoked = hub.api("PATCH", "/shares/bob/", token=token, json={"user": "cleo"})
+    assert revoked.status_code == 200, revoked.text[:300]
+    assert hub.api("GET", "/shares/bob/", token=token).json()["items"] == []
+    # The Sharing page answers through the proxy (behind the hub's login).
+    page = hub.login("bob").get(f"{hub.url}/services/sharing/", timeout=60)
+    assert page.status_code == 200 and 'id="share-user"' in page.text, page.text[:300]
+    hub.stop_server("bob")
+
+
 def test_idle_culler_has_only_its_scopes(host, hub):
     service = hub.api("GET", "/services/idle-culler").json()
     assert service["admin"] is False
