@@ -111,11 +111,12 @@ class Offline:
 
 
 @contextmanager
-def offline_page(workdir, viewport=(1280, 800)):
-    """A Chromium page kept off the internet; yields (page, Offline).
+def offline_browser(workdir):
+    """A Chromium kept off the internet; yields (new_page, Offline).
 
-    The browser is closed on the way out, so Offline.netlog_outside() can be read
-    after the with block."""
+    new_page(viewport=(w, h)) opens a page in a context of its own (its own cookies: one
+    person each), all watched by the one Offline. The browser is closed on the way out,
+    so Offline.netlog_outside() can be read after the with block."""
     sync_playwright = require_chromium()
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -126,11 +127,22 @@ def offline_page(workdir, viewport=(1280, 800)):
     args = [*CHROMIUM_ARGS, f"--log-net-log={netlog}", "--net-log-capture-mode=Default"]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
+
+        def new_page(viewport=(1280, 800)):
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
             context.route("**/*", offline.route)
             page = context.new_page()
             page.on("websocket", offline.websocket)
-            yield page, offline
+            return page
+
+        try:
+            yield new_page, offline
         finally:
             browser.close()
+
+
+@contextmanager
+def offline_page(workdir, viewport=(1280, 800)):
+    """One Chromium page kept off the internet; yields (page, Offline) (see offline_browser)."""
+    with offline_browser(workdir) as (new_page, offline):
+        yield new_page(viewport), offline

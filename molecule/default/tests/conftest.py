@@ -22,7 +22,7 @@ def scenario_vars():
 @pytest.fixture(scope="session")
 def passwords():
     """The members' passwords behind the hashes in group_vars/teamhub.yml (tests only)."""
-    return {"alice": "alice-password", "bob": "bob-password"}
+    return {"alice": "alice-password", "bob": "bob-password", "wang.lei": "wang.lei-password"}
 
 
 @pytest.fixture(scope="session")
