@@ -66,7 +66,7 @@ def shared_notebook(hub, team_kernels):
     """alice's server with an empty notebook on the team's kernel; afterwards the notebook goes."""
     hub.start_server(OWNER)
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": ""}
-    name, display = next(iter(team_kernels.items()))
+    name, display = list(team_kernels.items())[0]
     kernelspec = {"name": name, "display_name": display, "language": "python"}
     content = {"cells": [cell], "metadata": {"kernelspec": kernelspec}, "nbformat": 4, "nbformat_minor": 5}
     response = hub.user_api("PUT", OWNER, f"/contents/{NOTEBOOK}", json={"type": "notebook", "content": content})
