@@ -8,28 +8,18 @@ host's accounts, groups and commands replaced by fakes: no account is read or ma
 
 import datetime
 import hashlib
-import importlib.machinery
-import importlib.util
 import io
 import json
 import os
 import types
 
 import pytest
+import role_files
 
-SCRIPT = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'users', 'files', 'teamhub-accounts')
 PASSWORD = 'correct horse battery'
 
 
-def load_script():
-    loader = importlib.machinery.SourceFileLoader('teamhub_accounts', os.path.normpath(SCRIPT))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-mod = load_script()
+mod = role_files.load('users', 'teamhub-accounts', 'teamhub_accounts')
 
 
 class FakeHost:

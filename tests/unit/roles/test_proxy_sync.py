@@ -7,27 +7,16 @@
 for the hub's API and a real listening socket for the proxy's API."""
 
 import http.server
-import importlib.machinery
-import importlib.util
-import os
 import socket
 import threading
 
 import pytest
+import role_files
 
-SCRIPT = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'jupyterhub', 'files', 'teamhub-proxy-sync')
 TOKEN = 'a' * 64
 
 
-def load_script():
-    loader = importlib.machinery.SourceFileLoader('teamhub_proxy_sync', os.path.normpath(SCRIPT))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-sync = load_script()
+sync = role_files.load('jupyterhub', 'teamhub-proxy-sync', 'teamhub_proxy_sync')
 
 
 class FakeHub(http.server.BaseHTTPRequestHandler):

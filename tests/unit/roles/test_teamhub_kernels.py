@@ -7,29 +7,18 @@
 kernels, against fake homes and fake team kernelspecs in tmp_path and the real
 jupyter_client (pinned in requirements-dev.txt)."""
 
-import importlib.machinery
-import importlib.util
 import json
 import os
 
 import jupyter_core.paths
 import pytest
+import role_files
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import KernelManager
 from traitlets.config import Config
 
-MODULE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'jupyterhub', 'files', 'teamhub_kernels.py')
 
-
-def load_module():
-    loader = importlib.machinery.SourceFileLoader('teamhub_kernels', os.path.normpath(MODULE))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-kernels = load_module()
+kernels = role_files.load('jupyterhub', 'teamhub_kernels.py', 'teamhub_kernels')
 
 
 def make_env(prefix, ipykernel=True, conda_meta=True, python=True, kernel_json=True, pyver='python3.12'):

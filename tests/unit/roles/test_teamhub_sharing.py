@@ -8,14 +8,11 @@ for a submitted form, and how it reads the hub's answers. The page itself (OAuth
 hub's sharing API) is tested in the default scenario's browser test."""
 
 import json
-import os
-import sys
 
 import pytest
+import role_files
 
-sys.path.insert(0, os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'jupyterhub', 'files')))
-
-import teamhub_sharing as sharing  # noqa: E402  pylint: disable=wrong-import-position
+sharing = role_files.load('jupyterhub', 'teamhub_sharing.py', 'teamhub_sharing')
 
 TEAM = ['bob', 'carol', 'wang.lei']
 GROUPS = ['analysts']
