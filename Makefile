@@ -9,11 +9,11 @@ COLLECTIONS := $(CURDIR)/.build/collections
 # Scenarios that need the internet (real conda channels) only get a syntax check here.
 ONLINE      := online
 # All scenarios at once: much of their time is spent waiting (downloads, services
-# starting), so five share 2 cores better than four then one.
-JOBS        ?= 5
+# starting), so six share 2 cores better than five then one.
+JOBS        ?= 6
 ALL_SCENARIOS := $(filter-out $(ONLINE),$(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 # The longest scenarios start first.
-LONGEST     := default tailscale faults
+LONGEST     := default tailscale faults backup
 SCENARIOS   ?= $(filter $(LONGEST),$(ALL_SCENARIOS)) $(filter-out $(LONGEST),$(ALL_SCENARIOS))
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
