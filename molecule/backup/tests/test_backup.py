@@ -119,12 +119,13 @@ def test_a_file_written_during_the_backup_leaves_a_sound_snapshot(host_a, team_w
 
 
 def test_the_target_down_fails_the_unit_loudly_and_the_next_run_succeeds(host_a, target):
-    target.check_output("systemctl stop ssh.service ssh.socket")
+    target.run("systemctl stop ssh.socket ssh.service")
+    assert not target.service("ssh").is_running
     try:
         rc, journal = backup(host_a)
         assert rc != 0
         assert host_a.run("systemctl is-failed teamhub-backup.service").stdout.strip() == "failed"
-        assert f"{SFTP}: restic" in journal, journal
+        assert f"{SFTP}: cannot open the repository" in journal and "Connection refused" in journal, journal
         status = host_a.run("teamhub-backup status")
         assert status.rc == 1
         assert f"{SFTP}: last good snapshot 20" in status.stdout and "failed" in status.stdout, status.stdout
