@@ -9,6 +9,7 @@ plans and how it gives files their owners. restic itself runs in the backup scen
 import json
 import os
 import sqlite3
+import subprocess
 import threading
 
 import pytest
@@ -193,3 +194,14 @@ def test_a_bad_config_is_named(tmp_path):
     assert backup.main(['--config', str(path), 'status']) == 1
     with pytest.raises(backup.Failed, match="has no 'password_file': run the backup role again"):
         backup.load_config(str(path))
+
+
+def test_each_team_environment_is_listed_as_conda_exports_it(root, tmp_path):
+    """With the conda stand-in (tests/fakeconda): an environment with python only."""
+    created = subprocess.run([os.path.join(root, 'bin', 'conda'), 'create', '-y', '-q', '-n', 'dev-default', 'python'],
+                             capture_output=True, text=True, check=False)
+    assert created.returncode == 0, created.stderr
+    assert backup.environment_specs(root, str(tmp_path / 'environments')) == ['dev-default']
+    listing = (tmp_path / 'environments' / 'dev-default.txt').read_text()
+    assert '@EXPLICIT' in listing and '# platform: linux-64' in listing
+    assert backup.environment_specs(str(tmp_path / 'no-conda'), str(tmp_path / 'none')) == []
