@@ -210,10 +210,10 @@ def make_app(environ):
                 raise web.HTTPError(502, "The hub did not give the team list")
             return team_choices(json.loads(users), json.loads(groups), self.current_user["name"])
 
-        async def show(self, error="", message=""):
+        async def show(self, error="", message="", team=None):
             me = self.current_user["name"]
             token = self.hub_auth.get_token(self)
-            teammates, groups = await self.team()
+            teammates, groups = team or await self.team()
             status, body = await hub("GET", "/shares/%s/" % quote(me, safe=""), token)
             has_server = status == 200
             if status not in (200, 404):
@@ -231,22 +231,22 @@ def make_app(environ):
         @web.authenticated
         async def post(self):
             me = self.current_user["name"]
-            teammates, groups = await self.team()
+            team = await self.team()
             form = {key: self.get_body_argument(key, "") for key in ("action", "user", "group")}
             try:
-                action, target = parse_form(form, teammates, groups)
+                action, target = parse_form(form, *team)
             except Refused as refused:
                 self.set_status(400)
-                await self.show(error=str(refused))
+                await self.show(error=str(refused), team=team)
                 return
             method = "POST" if action == "share" else "PATCH"
             status, body = await hub(method, "/shares/%s/" % quote(me, safe=""), self.hub_auth.get_token(self), target)
             if status != 200:
                 self.set_status(403 if status == 403 else 400)
-                await self.show(error=hub_error(status, body))
+                await self.show(error=hub_error(status, body), team=team)
                 return
             app_log.info("%s: %s %s", me, action, json.dumps(target))
-            await self.show(message=message_for(action, target))
+            await self.show(message=message_for(action, target), team=team)
 
     class Health(web.RequestHandler):
         def get(self):

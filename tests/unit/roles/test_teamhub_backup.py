@@ -104,7 +104,7 @@ def test_staging_holds_the_database_secrets_and_accounts(tmp_path, monkeypatch):
     config = {'staging_dir': str(tmp_path / 'staging'), 'hub_state_dir': str(hub), 'members': ['root', 'nobody-here'],
               'hub_members_file': str(tmp_path / 'hub-members.json'), 'conda_prefix': str(tmp_path / 'no-conda')}
     (tmp_path / 'hub-members.json').write_text(json.dumps({'daemon': {'added': 'x'}}))
-    staging = backup.stage(config)
+    staging = backup.stage(config, backup.accounts_by_name(backup.member_names(config)))
     assert sorted(os.listdir(os.path.join(staging, 'hub'))) == ['jupyterhub.sqlite', 'jupyterhub_cookie_secret']
     assert os.stat(staging).st_mode & 0o777 == 0o700
     accounts = json.loads((tmp_path / 'staging' / 'accounts.json').read_text())
