@@ -58,6 +58,11 @@ lint: collection ## yamllint, ansible-lint (production profile), role READMEs ag
 	$(BIN)/yamllint -s .
 	$(BIN)/python scripts/role-docs.py --check
 	$(BIN)/ansible-lint --profile production
+	$(BIN)/antsibull-changelog lint
+
+.PHONY: changelog
+changelog: venv ## Write CHANGELOG.md from changelogs/ (a release: antsibull-changelog release --version X.Y.Z)
+	$(BIN)/antsibull-changelog generate
 
 .PHONY: lock lock-check
 # LOCK_DATE=YYYY-MM-DD takes releases up to that day (a new pin needs it); the lock keeps
