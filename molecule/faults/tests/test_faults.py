@@ -291,7 +291,8 @@ def test_an_empty_proxy_token_stops_the_run_and_is_never_used(host, container):
 
 def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
     venv = "/opt/jupyterhub/venv"
-    host.run_expect([0], f"rm -rf {venv}")
+    # jupyterhub_venv is a link to the release in use: the release itself goes.
+    host.run_expect([0], f"rm -rf \"$(readlink -f {venv})\"")
     host.run_expect([0], "systemctl restart jupyterhub || true")
     hub.wait(lambda: not hub_answers(hub), 30, "the hub to fail without its venv")
     rc, output, recap = run_playbook("converge.yml", "--tags", "jupyterhub")
@@ -308,6 +309,125 @@ def test_deleted_hub_venv_is_rebuilt_by_a_rerun(host, hub):
     # (group_vars): every run says so at its end.
     tail = output.split("PLAY [Say where the team's hub is]", 1)[-1]
     assert "WARNING: jupyterhub_allow_plain_http_on_network is true" in tail, output[-3000:]
+
+
+# --- Upgrades: a switch to another release of the hub venv, and its failures --------
+
+HUB_VENV = "/opt/jupyterhub/venv"
+RELEASES = "/opt/jupyterhub/releases"
+# The next JupyterHub release as pins (no lock has it): a release of its own. The
+# group_vars' lock holds the current pin; this is one patch release apart.
+OTHER_RELEASE = {"jupyterhub_venv_locked": False, "jupyterhub_version": "6.1.0"}
+OTHER_RELEASE_PATTERN = "releases/jupyterhub-6[.]1[.]0-[0-9a-f]*/bin/jupyterhub --config"
+
+
+def release_in_use(host):
+    return host.file(HUB_VENV).linked_to
+
+
+def invocation(container, unit):
+    return subprocess.run(["docker", "exec", container, "systemctl", "show", "-P", "InvocationID", unit],
+                          capture_output=True, text=True, timeout=120, check=True).stdout.strip()
+
+
+def hub_starts_since(host, since):
+    """How often systemd started the hub since the container's time `since`."""
+    return int(host.check_output(f"journalctl -u jupyterhub.service --since {shlex.quote(since)} -o cat "
+                                 "| grep -c '^Started jupyterhub.service' || true"))
+
+
+def now_on(host):
+    return host.check_output("date '+%Y-%m-%d %H:%M:%S'")
+
+
+def assert_hub_serves_the_team(hub):
+    hub.wait(lambda: hub_answers(hub), 60, "the hub to answer")
+    hub.login("bob")
+
+
+def test_a_hub_pin_that_does_not_exist_stops_before_the_hub_is_touched(host, container, hub):
+    before, hub_pid = release_in_use(host), main_pid(container, "jupyterhub.service")
+    rc, output, _recap = run_playbook("converge.yml", "--tags", "jupyterhub",
+                                      *extra_vars({"jupyterhub_venv_locked": False, "jupyterhub_version": "6.1.99"}))
+    assert rc != 0, output[-3000:]
+    text = flat(output)
+    assert "Building the hub venv's release jupyterhub-6.1.99-" in text, output[-3000:]
+    assert "failed at 'Wait until the JupyterHub packages are installed in the hub venv'" in text
+    assert "jupyterhub==6.1.99" in text, output[-3000:]
+    # Nothing half-built is left, and the hub never stopped.
+    assert host.run(f"ls -d {RELEASES}/jupyterhub-6.1.99-*").rc != 0
+    assert release_in_use(host) == before
+    assert main_pid(container, "jupyterhub.service") == hub_pid
+    assert_hub_serves_the_team(hub)
+
+
+def test_a_configuration_the_new_release_rejects_leaves_the_old_hub_serving(host, container, hub):
+    before, hub_pid = release_in_use(host), main_pid(container, "jupyterhub.service")
+    config = host.check_output("sha256sum /etc/jupyterhub/jupyterhub_config.py")
+    snippets = {"jupyterhub_config_snippets": {"90-upgrade": "c.JupyterHub.an_option_no_release_has = 1"}}
+    rc, output, _recap = run_playbook("converge.yml", "--tags", "jupyterhub", *extra_vars({**OTHER_RELEASE, **snippets}))
+    assert rc != 0, output[-3000:]
+    text = flat(output)
+    assert ("The hub's update failed at 'Write the configuration drop-ins of jupyterhub_config_snippets (each checked first)'"
+            in text), output[-3000:]
+    assert "JupyterHub.an_option_no_release_has" in text
+    assert f"The hub is back on release {before.rsplit('/', 1)[-1]}" in text, output[-3000:]
+    # The new release's configuration was live for a moment; the old one is back, the
+    # rejected drop-in is gone, and the hub that served all along still does.
+    assert host.check_output("sha256sum /etc/jupyterhub/jupyterhub_config.py") == config
+    assert not host.file("/etc/jupyterhub/jupyterhub_config.d/90-upgrade.py").exists
+    assert release_in_use(host) == before
+    assert main_pid(container, "jupyterhub.service") == hub_pid
+    assert_hub_serves_the_team(hub)
+
+
+def test_a_new_hub_killed_during_its_health_check_brings_the_old_one_back(host, container, hub):
+    before, proxy = release_in_use(host), invocation(container, "jupyterhub-proxy.service")
+    # kill -9 of every hub started from the new release while the run waits for it (the
+    # image has no procps: /proc by hand); the old release's hub is left alone.
+    killer = ("rm -f /run/stop-killer; while [ ! -e /run/stop-killer ]; do "
+              "for f in /proc/[0-9]*/cmdline; do "
+              f"if tr '\\0' ' ' < \"$f\" 2>/dev/null | grep -q '{OTHER_RELEASE_PATTERN}'; then "
+              "p=${f#/proc/}; kill -9 ${p%/cmdline} 2>/dev/null && echo killed ${p%/cmdline}; fi; done; sleep 0.3; done")
+    loop = subprocess.Popen(["docker", "exec", container, "timeout", "900", "bash", "-c", killer],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        rc, output, _recap = run_playbook("converge.yml", "--tags", "jupyterhub",
+                                          *extra_vars({**OTHER_RELEASE, "jupyterhub_health_wait": 20}))
+    finally:
+        subprocess.run(["docker", "exec", container, "touch", "/run/stop-killer"], check=True, timeout=120)
+        killed = loop.communicate(timeout=120)[0]
+    assert "killed" in killed, killed
+    assert rc != 0, output[-3000:]
+    text = flat(output)
+    assert "The hub's update failed at 'Wait until the hub answers its health check'" in text, output[-3000:]
+    assert f"The hub is back on release {before.rsplit('/', 1)[-1]}" in text, output[-3000:]
+    assert "its database as it was before the switch" in text and "it answers its health check again" in text
+    assert release_in_use(host) == before
+    # The database is the copy from before the switch (the old hub has used it since).
+    assert host.run("ls /var/lib/jupyterhub/db-copies/").stdout.split() == [before.rsplit("/", 1)[-1] + ".sqlite"]
+    assert invocation(container, "jupyterhub-proxy.service") == proxy, "the proxy was restarted"
+    assert_hub_serves_the_team(hub)
+
+
+def test_a_jupyterhub_patch_release_switches_with_one_hub_restart_and_back(host, container, hub):
+    locked = release_in_use(host)
+    proxy = invocation(container, "jupyterhub-proxy.service")
+    for settings, version in ((OTHER_RELEASE, "6.1.0"), ({}, "6.1.1")):
+        since = now_on(host)
+        time.sleep(1)
+        rc, output, _recap = run_playbook("converge.yml", "--tags", "jupyterhub", *extra_vars(settings))
+        assert rc == 0, output[-4000:]
+        assert host.check_output(f"{HUB_VENV}/bin/python -c 'import jupyterhub; print(jupyterhub.__version__)'") == version
+        assert host.file("/var/lib/jupyterhub/installed_version").content_string.strip() == version
+        assert hub_starts_since(host, since) == 1, host.check_output("journalctl -u jupyterhub.service -n 40 -o cat")
+        assert invocation(container, "jupyterhub-proxy.service") == proxy, "the proxy was restarted"
+        assert_hub_serves_the_team(hub)
+    # Back on the lock's release, which was kept: a switch, not a rebuild.
+    assert release_in_use(host) == locked
+    assert task_results(output, "Start installing the JupyterHub packages into the hub venv") == ["skipping"]
+    rc, output, recap = run_playbook("converge.yml", "--tags", "jupyterhub")
+    assert rc == 0 and all(counts["changed"] == 0 for counts in recap.values()), output[-3000:]
 
 
 def team_with(*members):

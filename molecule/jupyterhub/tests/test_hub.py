@@ -5,6 +5,7 @@ The tests run in file order: the slow ones (idle culler, ansible-playbook runs) 
 """
 
 import json
+import os
 import re
 import shlex
 import time
@@ -22,6 +23,55 @@ STATE = "/var/lib/jupyterhub"
 
 def main_pid(host, unit):
     return int(host.check_output(f"systemctl show -p MainPID --value {unit}"))
+
+
+# --- Upgrade from the previous release (prepare.yml set the host up with it) -------
+
+
+def before_upgrade():
+    """What prepare.yml recorded: the previous release and the member's work."""
+    ephemeral = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    return (json.loads((ephemeral / "previous-release.json").read_text()),
+            json.loads((ephemeral / "before-upgrade.json").read_text()))
+
+
+def test_the_upgrade_came_from_the_previous_release(host):
+    release = before_upgrade()[0]
+    assert release["version"] != release["current"], release
+    # The venv the previous release built is a release now, and jupyterhub_venv a link.
+    link = host.file(VENV)
+    assert link.is_symlink and link.linked_to.startswith("/opt/jupyterhub/releases/jupyterhub-6.1."), link.linked_to
+    good = host.file(f"{STATE}/last-good")
+    assert good.is_directory and good.user == "root" and good.mode == 0o700
+    state = json.loads(host.check_output(f"cat {STATE}/last-good/state.json"))
+    assert state["release"] == link.linked_to
+
+
+def test_the_upgrade_restarted_the_hub_once_and_not_the_proxy(host):
+    work = before_upgrade()[1]
+    # This test runs first: nothing but the upgrade (and the idempotence run) came after prepare.
+    assert host.check_output("systemctl show -P InvocationID jupyterhub-proxy.service") == work["proxy_invocation"]
+    starts = host.check_output(f"journalctl -u jupyterhub.service --since {shlex.quote(work['since'])} -o cat "
+                               "| grep -c '^Started jupyterhub.service' || true")
+    assert starts == "1", host.check_output(f"journalctl -u jupyterhub.service --since {shlex.quote(work['since'])} -o cat | tail -30")
+
+
+def test_the_members_work_survived_the_upgrade(host, hub):
+    work = before_upgrade()[1]
+    member = work["member"]
+    token = hub.user_token(member)
+    hub.start_server(member)
+    response = hub.user_api("GET", member, f"/contents/{work['notebook']}", token=token)
+    assert response.status_code == 200, (response.status_code, response.text[:300])
+    cells = response.json()["content"]["cells"]
+    assert cells[0]["source"] == work["source"]
+    assert cells[0]["outputs"][0]["text"] == work["output"]
+    home = host.user(member).home
+    assert host.file(f"{home}/{work['notebook']}").user == member
+    # The member runs code on the upgraded hub.
+    kernel = hub.start_kernel(member, token=token)
+    output, error = hub.execute(member, kernel, "print(6 * 7)", token=token)
+    assert (output, error) == ("42\n", "")
 
 
 # --- Installation and service -------------------------------------------------------
