@@ -60,9 +60,13 @@ lint: collection ## yamllint, ansible-lint (production profile), role READMEs ag
 	$(BIN)/ansible-lint --profile production
 	$(BIN)/antsibull-changelog lint
 
-.PHONY: changelog
-changelog: venv ## Write CHANGELOG.md from changelogs/ (a release: antsibull-changelog release --version X.Y.Z)
+.PHONY: changelog release-notes
+changelog: venv ## Write CHANGELOG.md from changelogs/
 	$(BIN)/antsibull-changelog generate
+# A release: the fragments become release VERSION (galaxy.yml's) in changelogs/changelog.yaml.
+release-notes: collection ## Record the fragments as release VERSION=X.Y.Z and write CHANGELOG.md
+	@test -n "$(VERSION)" || { echo "give VERSION=X.Y.Z (galaxy.yml's version)"; exit 2; }
+	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-changelog release --version $(VERSION)
 
 .PHONY: lock lock-check
 # LOCK_DATE=YYYY-MM-DD takes releases up to that day (a new pin needs it); the lock keeps

@@ -105,7 +105,7 @@ options:
       - A C(# platform:) line must name the target's conda platform.
       - Mutually exclusive with O(packages), O(file), O(clone) and O(state=latest).
     type: path
-    version_added: 0.2.0
+    version_added: 0.1.0
   pip_lock:
     description:
       - Path on the target of a hashed pip requirements file (every line C(name==version) with
@@ -115,7 +115,7 @@ options:
         missing ones back; packages installed with pip that neither lock lists are removed.
       - Mutually exclusive with O(pip_packages).
     type: path
-    version_added: 0.2.0
+    version_added: 0.1.0
   clone:
     description:
       - Name or prefix of an environment to copy when the target environment does not exist yet.

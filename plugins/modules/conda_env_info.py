@@ -45,7 +45,7 @@ options:
         become C(--hash) options. The host must reach that index; nothing is installed.
     type: bool
     default: false
-    version_added: 0.2.0
+    version_added: 0.1.0
   executable:
     description:
       - Path of C(conda), C(mamba) or C(micromamba), of the installation prefix, or a command name.
