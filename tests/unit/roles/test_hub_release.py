@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from tests.unit.role_files import load
+import role_files
 
-release = load('jupyterhub', 'teamhub-hub-release', 'teamhub_hub_release')
+release = role_files.load('jupyterhub', 'teamhub-hub-release', 'teamhub_hub_release')
 
 MARKER = 'Written by teamhub.jupyter.jupyterhub (jupyterhub_config_snippets)'
 
