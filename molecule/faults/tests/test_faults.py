@@ -1,6 +1,8 @@
 """Faults on the converged host, in this order: kill -9 of the hub, kill -9 of the
 proxy, a converge killed while it creates a conda environment, members' symlinks
-where the users role writes as root, a deleted hub venv, a restart of the whole
+where the users role writes as root, a deleted hub venv, broken upgrades (a pin that
+does not exist, a configuration the new release rejects, a new hub killed during its
+health check), version switches of the proxy and of JupyterHub, a restart of the whole
 container, and two runs of the site playbook at once. The services must come back by
 themselves (within 10 s for the hub and the proxy) without taking members' servers and
 kernels down, a re-run of the site playbook must repair what a fault broke, and a
@@ -151,22 +153,23 @@ def test_hub_killed_comes_back_and_members_servers_keep_running(container, hub, 
     assert (out.strip(), err) == ("42", ""), "alice's kernel lost its state"
 
 
+def routed(hub, member):
+    """Whether the proxy routes to the member's server."""
+    try:
+        return hub.user_api("GET", member, "/status").status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def test_proxy_killed_comes_back_with_the_routes(container, hub, alice_kernel, capsys):
     server = main_pid(container, "jupyter-alice-singleuser")
     elapsed = kill_and_time_recovery(container, hub, "jupyterhub-proxy")
     report(capsys, "the proxy", elapsed)
     assert elapsed <= BACK_WITHIN, f"the proxy answered only {elapsed:.1f}s after kill -9"
-
-    def routed():
-        try:
-            return hub.user_api("GET", "alice", "/status").status_code == 200
-        except requests.RequestException:
-            return False
-
     deadline = time.monotonic() + BACK_WITHIN
-    while time.monotonic() < deadline and not routed():
+    while time.monotonic() < deadline and not routed(hub, "alice"):
         time.sleep(0.5)
-    assert routed(), f"alice's server is not reachable through the proxy {BACK_WITHIN}s after its restart"
+    assert routed(hub, "alice"), f"alice's server is not reachable through the proxy {BACK_WITHIN}s after its restart"
     assert main_pid(container, "jupyter-alice-singleuser") == server, "alice's server was restarted"
     out, err = hub.execute("alice", alice_kernel, "print(x)")
     assert (out.strip(), err) == ("42", ""), "alice's kernel lost its state"
@@ -408,6 +411,39 @@ def test_a_new_hub_killed_during_its_health_check_brings_the_old_one_back(host, 
     assert host.run("ls /var/lib/jupyterhub/db-copies/").stdout.split() == [before.rsplit("/", 1)[-1] + ".sqlite"]
     assert invocation(container, "jupyterhub-proxy.service") == proxy, "the proxy was restarted"
     assert_hub_serves_the_team(hub)
+
+
+def proxy_starts_since(host, since):
+    return int(host.check_output(f"journalctl -u jupyterhub-proxy.service --since {shlex.quote(since)} -o cat "
+                                 "| grep -c '^Started jupyterhub-proxy.service' || true"))
+
+
+def test_configurable_http_proxy_switches_versions_beside_the_one_in_use(host, container, hub, alice_kernel):
+    proxy_bin = "/opt/jupyterhub/node/node_modules/.bin/configurable-http-proxy"
+    hub_pid, proxy_pid = main_pid(container, "jupyterhub.service"), main_pid(container, "jupyterhub-proxy.service")
+    # A version npm does not have: removed, nothing restarted.
+    rc, output, _recap = run_playbook("converge.yml", "--tags", "jupyterhub", *extra_vars({"jupyterhub_proxy_version": "5.1.99"}))
+    assert rc != 0, output[-3000:]
+    assert ("Installing configurable-http-proxy 5.1.99 failed at 'Install the pinned configurable-http-proxy from "
+            "the npm registry as a release of its own'") in flat(output), output[-3000:]
+    assert not host.file("/opt/jupyterhub/node/releases/5.1.99").exists
+    assert main_pid(container, "jupyterhub-proxy.service") == proxy_pid
+    # Another release and back: each switch restarts the proxy once and never the hub;
+    # alice's server is routed again after each.
+    for version in ("5.0.1", "5.1.0"):
+        since = now_on(host)
+        time.sleep(1)
+        rc, output, _recap = run_playbook("converge.yml", "--tags", "jupyterhub", *extra_vars({"jupyterhub_proxy_version": version}))
+        assert rc == 0, output[-4000:]
+        assert host.check_output(f"{proxy_bin} --version") == version
+        assert host.file("/opt/jupyterhub/node/node_modules").linked_to == f"/opt/jupyterhub/node/releases/{version}/node_modules"
+        assert proxy_starts_since(host, since) == 1
+        assert main_pid(container, "jupyterhub.service") == hub_pid, "the hub was restarted"
+        hub.wait(lambda: routed(hub, "alice"), 60, "alice's route to come back")
+    # Going back reused the kept release: npm did not run.
+    assert task_results(output, "Install the pinned configurable-http-proxy from the npm registry as a release of its own") == ["skipping"]
+    out, err = hub.execute("alice", alice_kernel, "print(x)")
+    assert (out.strip(), err) == ("42", ""), "alice's kernel lost its state"
 
 
 def test_a_jupyterhub_patch_release_switches_with_one_hub_restart_and_back(host, container, hub):
