@@ -55,7 +55,11 @@ for scenario in "$@"; do
 done
 failed=0
 for scenario in "$@"; do
-  grep -aqs '^=== molecule scenario .*: exit 0 ' "$logs/$scenario.log" || failed=$((failed + 1))
+  grep -aqs '^=== molecule scenario .*: exit 0 ' "$logs/$scenario.log" && continue
+  failed=$((failed + 1))
+  # pytest's short summary names each failed test and its reason: repeated here, at the
+  # end, where a CI report that keeps only the last lines still shows it.
+  grep -aE '^(FAILED|ERROR) [^ ]+\.py::' "$logs/$scenario.log" | cut -c 1-400 | sed "s/^/=== $scenario: /"
 done
 echo "=== molecule total: $# scenarios, $failed failed, $(($(date +%s) - start)) s, ${JOBS:-4} at a time"
 exit "$rc"
