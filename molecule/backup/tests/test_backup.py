@@ -9,6 +9,7 @@ wrong repository password, a damaged pack. The tests run in file order.
 """
 
 import json
+import time
 
 import pytest
 from conftest import A, B, LOCAL, SFTP
@@ -27,12 +28,28 @@ def sha256(host, path):
     return result.stdout.split()[0]
 
 
+# systemd's own line at the end of a run of a unit, which journald records after the
+# unit's output: once it is in the journal, so is everything the run printed.
+RUN_ENDED = ("Finished ", "Failed to start ", "Failed with result")
+
+
+def journal_of_run(host, unit, started):
+    """The journal of the run of UNIT that began at STARTED (epoch seconds), once it is
+    complete: journald may still be writing it when systemctl returns, on a busy host."""
+    journal = ""
+    for _ in range(60):
+        journal = host.run(f"journalctl -u {unit} --since=@{started} --no-pager").stdout
+        if any(line in journal for line in RUN_ENDED):
+            break
+        time.sleep(0.5)
+    return journal
+
+
 def backup(host):
     """One run of the backup unit, as the timer starts it: (rc, journal of this run)."""
     started = host.check_output("date +%s")
     result = host.run("systemctl start teamhub-backup.service")
-    journal = host.run(f"journalctl -u teamhub-backup.service --since=@{started} --no-pager").stdout
-    return result.rc, journal
+    return result.rc, journal_of_run(host, "teamhub-backup.service", started)
 
 
 @pytest.fixture(scope="module")
@@ -159,9 +176,10 @@ def test_the_check_finds_a_damaged_pack(host_a):
     damage = ("python3 -c \"import glob, os; pack = sorted(glob.glob('" + LOCAL + "/data/*/*'), key=os.path.getsize)[-1];"
               " f = open(pack, 'r+b'); f.seek(os.path.getsize(pack) // 2); f.write(b'teamhub-damage'); print(pack)\"")
     pack = host_a.check_output(damage)
+    started = host_a.check_output("date +%s")
     result = host_a.run("systemctl start teamhub-backup-check.service")
     assert result.rc != 0
-    journal = host_a.check_output("journalctl -u teamhub-backup-check.service -n 60 --no-pager")
+    journal = journal_of_run(host_a, "teamhub-backup-check.service", started)
     assert f"{LOCAL}: restic check found a problem" in journal, journal
     status = host_a.run("teamhub-backup status")
     assert "last check" in status.stdout and "FAILED" in status.stdout, (pack, status.stdout)
