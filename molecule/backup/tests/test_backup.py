@@ -37,7 +37,7 @@ def journal_of_run(host, unit, started):
     """The journal of the run of UNIT that began at STARTED (epoch seconds), once it is
     complete: journald may still be writing it when systemctl returns, on a busy host."""
     journal = ""
-    for _ in range(60):
+    for _attempt in range(60):
         journal = host.run(f"journalctl -u {unit} --since=@{started} --no-pager").stdout
         if any(line in journal for line in RUN_ENDED):
             break
