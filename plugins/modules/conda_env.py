@@ -23,7 +23,8 @@ description:
     from conda's explicit format without the solver and with pip's C(--require-hashes); a package
     that differs from the lock is put back and named in RV(drift).
   - Never runs C(conda create) on an existing environment (conda would delete it first).
-    When creating fails, the half-made prefix is removed again.
+    When creating it fails, or a later step of the same run (packages, O(pip_packages), O(pip_lock)),
+    the half-made prefix is removed again.
 author:
   - TeamHub developers (@teamhub)
 attributes:
@@ -562,11 +563,21 @@ def state_present(env, latest=False):
     """The environment exists and satisfies packages, file and pip_packages."""
     if env.env is None:
         env.create()
-        if not env.check:
-            # what a file or a clone brought may not satisfy packages yet; nothing to update
-            env.ensure_packages(env.packages())
-        env.ensure_pip(upgrade=latest)
-        env.apply_pip_lock()
+        try:
+            if not env.check:
+                # what a file or a clone brought may not satisfy packages yet; nothing to update
+                env.ensure_packages(env.packages())
+            env.ensure_pip(upgrade=latest)
+            env.apply_pip_lock()
+        except (ModuleFailed, c.CondaError) as exc:
+            # A new environment is complete or gone: no half-made prefix for the next run.
+            if not env.check:
+                env.cleanup(False)
+                if isinstance(exc, ModuleFailed):
+                    exc.msg += ' (the new environment %s is removed again)' % env.prefix
+                else:
+                    exc.message += ' (the new environment %s is removed again)' % env.prefix
+            raise
         return {}, env.packages_after()
     before = env.packages()
     if env.lock:

@@ -259,6 +259,15 @@ def test_pip_failure_is_reported(conda, capsys):
     assert 'No matching distribution' in result['msg']
 
 
+def test_pip_failure_on_a_new_environment_removes_it_again(conda, capsys):
+    conda.pip_missing.add('nosuchdist')
+    rc, result = run(conda, capsys, name='fresh', packages=['python=3.12', 'pip'], pip_packages=['nosuchdist'])
+    assert rc == 1 and 'pip could not install nosuchdist' in result['msg']
+    assert result['msg'].endswith('(the new environment %s is removed again)' % conda.env_prefix('fresh'))
+    assert conda.verbs() == ['create', 'pip install']
+    assert not os.path.exists(conda.env_prefix('fresh'))
+
+
 def test_pip_needs_pip(conda, capsys):
     conda.add_env(conda.env_prefix('a'), {'python': '3.12.7'})
     rc, result = run(conda, capsys, name='a', pip_packages=['rich'])
