@@ -64,8 +64,12 @@ def test_dev_default_kernel_runs_pandas_with_its_environment_activated(host, hub
     version, sys_prefix, activation = out.splitlines()
     installed = host.run(f"{prefix}/bin/python -c 'import pandas; print(pandas.__version__)'").stdout.strip()
     assert version == installed
-    assert sys_prefix == prefix
-    assert activation.split() == [prefix, "yes", "dev-default"]
+    # The kernel runs from the release the environment's name points at (role kernels'
+    # releases: a kernel keeps its release while a newer one is built beside it).
+    release = host.check_output(f"readlink {prefix}")
+    assert release.startswith("/opt/conda/envs/.releases/dev-default-"), release
+    assert sys_prefix == release
+    assert activation.split() == [release, "yes", "dev-default"]
 
 
 def test_kernel_runs_as_the_member(hub):

@@ -30,6 +30,7 @@ from teamhub_testing import (extra_vars, listening_ports, playbook_command, reca
 # The measured time goes into the log.
 BACK_WITHIN = 60
 CONDA = "/opt/conda"
+ENV_RELEASES = f"{CONDA}/envs/.releases"
 KERNELS = "/usr/local/share/jupyter/kernels"
 # The lean kernel of group_vars plus one the interrupted converge adds.
 # Members the retirement test adds to group_vars' team (test passwords, bob's SSH key).
@@ -175,8 +176,22 @@ def test_proxy_killed_comes_back_with_the_routes(container, hub, alice_kernel, c
     assert (out.strip(), err) == ("42", ""), "alice's kernel lost its state"
 
 
+def release_of(host, env):
+    """The release the environment's name points at, and every release of it on the host."""
+    target = host.run(f"readlink {CONDA}/envs/{env}").stdout.strip()
+    found = host.run(f"ls -d {ENV_RELEASES}/{env}-* 2>/dev/null").stdout.split()
+    return target, sorted(found)
+
+
+def kernel_python(host, kernel):
+    """The Python a kernel spec starts (after the activating launcher, when it has one)."""
+    argv = json.loads(host.file(f"{KERNELS}/{kernel}/kernel.json").content_string)["argv"]
+    return next(word for word in argv if word.endswith("/bin/python"))
+
+
 def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(host, container, hub):
-    env = f"{CONDA}/envs/slow"
+    # The release the converge builds: its name ends in a hash of the definition.
+    env = f"{ENV_RELEASES}/slow-"
     host.run_expect([0], f"echo 600 > {CONDA}/.fakeconda-pause")
     try:
         proc = subprocess.Popen(  # pylint: disable=consider-using-with
@@ -185,8 +200,10 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         try:
-            hub.wait(lambda: conda_create_pids(host, env) and host.file(f"{env}/conda-meta").is_directory,
+            hub.wait(lambda: conda_create_pids(host, env) and release_of(host, "slow")[1]
+                     and host.file(f"{release_of(host, 'slow')[1][0]}/conda-meta").is_directory,
                      600, "conda to start creating the environment")
+            env = release_of(host, "slow")[1][0]
         finally:
             # The whole run dies at once, module included: killed alone, conda
             # would leave the module to remove the half-made environment.
@@ -198,6 +215,8 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
         host.run_expect([0], f"rm -f {CONDA}/.fakeconda-pause")
     assert host.file(env).exists, "the interruption left nothing to repair"
     assert not host.file(f"{KERNELS}/slow").exists
+    # The half-built release is not in use: the name does not lead to it yet.
+    assert not host.file(f"{CONDA}/envs/slow").exists
     assert host.run(f"{env}/bin/python -c 'import ipykernel'").rc != 0, "the environment was already complete"
     # The killed run could not release the host's run lock. Its ansible-playbook no longer
     # runs on this controller: the re-run takes the lock over by itself and says whose.
@@ -212,7 +231,8 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
         f"killed run's lock: {killed}\nthe re-run's lock tasks:\n{lock_tasks}\nits end:\n{output[-1500:]}")
     assert not host.file(LOCK).exists, "the re-run did not release the run lock"
     host.run_expect([0], f"{env}/bin/python -c 'import ipykernel, six'")
-    assert host.file(f"{KERNELS}/slow/kernel.json").exists
+    assert kernel_python(host, "slow") == f"{env}/bin/python"
+    assert release_of(host, "slow") == (env, [env])
     listed = host.check_output(f"{CONDA}/bin/conda list -p {env} --json")
     assert '"ipykernel"' in listed and '"six"' in listed
     rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": KERNELS_WITH_SLOW}))
@@ -223,9 +243,106 @@ def test_converge_killed_while_creating_an_environment_is_completed_by_a_rerun(h
     out, err = hub.execute("bob", kernel, "import sys, six\nprint(sys.prefix, six.__name__)")
     assert err == "" and out.split() == [env, "six"]
 
-    rc, output = run_playbook("converge.yml", "--tags", "kernels")[:2]
+    # The kernel and its environment go; the release stays while bob's kernel runs from it.
+    retired = [KERNELS_WITH_SLOW[0], {"name": "slow", "state": "absent"}]
+    rc, output = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": retired}))[:2]
     assert rc == 0, output[-3000:]
     assert not host.file(f"{KERNELS}/slow").exists
+    assert not host.file(f"{CONDA}/envs/slow").exists
+    assert host.file(env).is_directory, "the release of a running kernel was removed"
+    hub.stop_server("bob")
+    rc, output = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": retired}))[:2]
+    assert rc == 0, output[-3000:]
+    assert not host.file(env).exists
+
+
+def test_a_kernels_new_packages_are_built_beside_the_release_kernels_run_from(host, hub):
+    """A changed kernel definition is a new release of its environment, built beside the
+    one in use: a kernel that runs keeps its release, a new kernel gets the new one, a
+    build that fails changes nothing, going back is a switch without a build, and a
+    release a kernel runs from outlives kernels_keep_releases until the kernel ends."""
+    first, releases = release_of(host, "lean")
+    assert first and releases == [first], releases
+    hub.fresh_server("bob")
+    running = hub.start_kernel("bob", "lean")
+    out, err = hub.execute("bob", running, "import sys\nprint(sys.prefix)")
+    assert (out.strip(), err) == (first, "")
+
+    with_six = [{"name": "lean", "display_name": "Python 3 (lean)", "pip_packages": ["six"]}]
+    rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": with_six}))
+    assert rc == 0, output[-3000:]
+    second, releases = release_of(host, "lean")
+    assert second != first and releases == sorted([first, second])
+    assert kernel_python(host, "lean") == f"{second}/bin/python"
+    # The running kernel still runs from its release, imports included; a new one has six.
+    out, err = hub.execute("bob", running, "import json, sys\nprint(sys.prefix, json.__name__)")
+    assert (out.split(), err) == ([first, "json"], "")
+    fresh = hub.start_kernel("bob", "lean")
+    out, err = hub.execute("bob", fresh, "import sys, six\nprint(sys.prefix, six.__name__)")
+    assert (out.split(), err) == ([second, "six"], "")
+
+    broken = [{"name": "lean", "display_name": "Python 3 (lean)", "pip_packages": ["teamhub-no-such-package-lean"]}]
+    kernel_json = host.file(f"{KERNELS}/lean/kernel.json").content_string
+    rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": broken}))
+    assert rc != 0
+    assert "lean" in flat(output) and "teamhub-no-such-package-lean" in flat(output), output[-3000:]
+    assert release_of(host, "lean") == (second, sorted([first, second])), "a failed build left something behind"
+    assert host.file(f"{KERNELS}/lean/kernel.json").content_string == kernel_json
+
+    # Back to the first definition, keeping one release: a switch, no conda run. The
+    # second release stays while bob's new kernel runs from it, and goes after.
+    rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_keep_releases": 1}))
+    assert rc == 0, output[-3000:]
+    assert release_of(host, "lean") == (first, sorted([first, second]))
+    assert kernel_python(host, "lean") == f"{first}/bin/python"
+    assert f"{second.rsplit('/', 1)[1]} stays beyond kernels_keep_releases while kernels run from it" in flat(output), \
+        output[-3000:]
+    assert "conda create" not in output
+    assert task_results(output, "Build the kernels' conda environments, each definition as a release of its own") == ["ok"]
+    hub.stop_server("bob")
+    rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_keep_releases": 1}))
+    assert rc == 0, output[-3000:]
+    assert release_of(host, "lean") == (first, [first])
+    rc, output, recap = run_playbook("converge.yml", "--tags", "kernels")
+    assert rc == 0 and all(counts["changed"] == 0 for counts in recap.values()), output[-3000:]
+
+
+def test_an_environment_made_in_place_by_an_earlier_release_becomes_a_release(host, hub):
+    """Hosts converged before releases existed have each kernel's environment at its name.
+    The run moves it into the releases as it is and leaves the name a link to it: a
+    program running from it keeps working, and nothing is rebuilt."""
+    legacy = [{"name": "lean", "display_name": "Python 3 (lean)"},
+              {"name": "older", "display_name": "Python 3 (older)", "pip_packages": ["six"]}]
+    # What TeamHub 0.2.0 made: the environment at its name.
+    made = host.run(f"{CONDA}/bin/conda create --yes --quiet -p {CONDA}/envs/older ipykernel six")
+    assert made.rc == 0, made.stdout + made.stderr
+    sleeper = host.run(f"setsid {CONDA}/envs/older/bin/python -c 'import time; time.sleep(600)' "
+                       ">/dev/null 2>&1 & echo $!").stdout.strip()
+    try:
+        rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": legacy}))
+        assert rc == 0, output[-3000:]
+        release, releases = release_of(host, "older")
+        assert releases == [release] and host.file(f"{CONDA}/envs/older").is_symlink
+        assert kernel_python(host, "older") == f"{release}/bin/python"
+        assert task_results(output, "Move environments made in place by earlier releases of TeamHub into the "
+                                    "releases").count("changed") == 1, output[-3000:]
+        assert "conda create" not in output
+        # The program started from the name runs on, from the same files.
+        assert host.run(f"kill -0 {sleeper}").rc == 0
+        host.run_expect([0], f"{CONDA}/envs/older/bin/python -c 'import six, ipykernel'")
+        rc, output, recap = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": legacy}))
+        assert rc == 0 and all(counts["changed"] == 0 for counts in recap.values()), output[-3000:]
+        # Retired while the program runs: the name goes, the release stays.
+        retired = [legacy[0], {"name": "older", "state": "absent"}]
+        rc, output = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": retired}))[:2]
+        assert rc == 0, output[-3000:]
+        assert not host.file(f"{CONDA}/envs/older").exists and release_of(host, "older") == ("", [release])
+        assert host.run(f"kill -0 {sleeper}").rc == 0
+    finally:
+        host.run(f"kill {sleeper}")
+    rc, output = run_playbook("converge.yml", "--tags", "kernels", *extra_vars({"kernels_list": retired}))[:2]
+    assert rc == 0, output[-3000:]
+    assert release_of(host, "older") == ("", [])
 
 
 def test_members_symlinks_in_their_homes_do_not_lead_root_astray(host, container):
