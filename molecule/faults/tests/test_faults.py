@@ -1,5 +1,7 @@
 """Faults on the converged host, in this order: kill -9 of the hub, kill -9 of the
-proxy, a converge killed while it creates a conda environment, members' symlinks
+proxy, a converge killed while it creates a conda environment, a kernel's environment
+changed, broken and taken back while kernels run from it, an environment made in place
+by an earlier release, members' symlinks
 where the users role writes as root, a deleted hub venv, broken upgrades (a pin that
 does not exist, a configuration the new release rejects, a new hub killed during its
 health check), version switches of the proxy and of JupyterHub, a restart of the whole
