@@ -169,6 +169,20 @@ def switch(link, releases_dir, release, check=False):
     return before, True
 
 
+def remove_unused(releases_dir, names, in_use, check=False):
+    """Remove the releases NAMES that no running process uses (IN_USE).
+    Returns (removed, kept because in use)."""
+    removed, busy = [], []
+    for name in names:
+        if name in in_use:
+            busy.append(name)
+            continue
+        removed.append(name)
+        if not check:
+            shutil.rmtree(os.path.join(releases_dir, name))
+    return removed, busy
+
+
 def prune(link, releases_dir, keep, in_use, pointed=None, check=False):
     """Remove the oldest releases of LINK's environment beyond KEEP (newest first by
     modification time), never POINTED (default: the one LINK points at) and never one
@@ -178,22 +192,10 @@ def prune(link, releases_dir, keep, in_use, pointed=None, check=False):
     if pointed is None:
         kind, target = current(link)
         pointed = os.path.basename(target.rstrip('/')) if kind == 'link' else None
-    names = releases_of(link, releases_dir)
+    names = [name for name in releases_of(link, releases_dir) if name != pointed]
     names.sort(key=lambda name: os.stat(os.path.join(releases_dir, name)).st_mtime, reverse=True)
-    kept = [pointed] if pointed else []
-    removed, busy = [], []
-    for name in names:
-        if name in kept:
-            continue
-        if len(kept) < keep:
-            kept.append(name)
-        elif name in in_use:
-            busy.append(name)
-        else:
-            removed.append(name)
-            if not check:
-                shutil.rmtree(os.path.join(releases_dir, name))
-    return removed, busy
+    newest = keep - 1 if pointed else keep
+    return remove_unused(releases_dir, names[newest:], in_use, check)
 
 
 def remove(link, releases_dir, in_use, check=False):
@@ -202,22 +204,15 @@ def remove(link, releases_dir, in_use, check=False):
     process uses is kept too, under the name of LINK."""
     removed, busy = [], []
     kind = current(link)[0]
-    if kind == 'link':
+    if kind == 'directory' and processes_using(os.path.dirname(link)).get(os.path.basename(link)):
+        busy.append(link)
+    elif kind != 'missing':
         removed.append(link)
-        if not check:
+        if check:
+            pass
+        elif kind == 'link':
             os.unlink(link)
-    elif kind == 'directory':
-        if processes_using(os.path.dirname(link)).get(os.path.basename(link)):
-            busy.append(link)
         else:
-            removed.append(link)
-            if not check:
-                shutil.rmtree(link)
-    for name in releases_of(link, releases_dir):
-        if name in in_use:
-            busy.append(name)
-        else:
-            removed.append(name)
-            if not check:
-                shutil.rmtree(os.path.join(releases_dir, name))
-    return removed, busy
+            shutil.rmtree(link)
+    released, still = remove_unused(releases_dir, releases_of(link, releases_dir), in_use, check)
+    return removed + released, busy + still

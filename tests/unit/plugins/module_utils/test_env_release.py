@@ -172,17 +172,19 @@ def test_a_running_program_marks_its_release_in_use(envs):
     os.symlink(os.path.join(rel, 'dev-0000000000'), other)
     os.symlink('/bin/sleep', os.path.join(rel, 'dev-0000000000', 'bin', 'sleep'))
     linked_out = subprocess.Popen([os.path.join(other, 'bin', 'sleep'), '60'])
+    expected = {'dev-0123456789': [by_name.pid], 'dev-abcdefabcd': [by_word.pid], 'dev-0000000000': [linked_out.pid]}
     try:
-        deadline = time.time() + 10
-        used = {}
-        while time.time() < deadline and len(used) < 3:
-            used = er.processes_using(rel)
+        # Until each child has replaced the test's program with its own (exec).
+        deadline = time.time() + 30
+        used = er.processes_using(rel)
+        while time.time() < deadline and used != expected:
             time.sleep(0.1)
+            used = er.processes_using(rel)
     finally:
         for proc in (by_name, by_word, linked_out):
             proc.kill()
             proc.wait()
-    assert used == {'dev-0123456789': [by_name.pid], 'dev-abcdefabcd': [by_word.pid], 'dev-0000000000': [linked_out.pid]}
+    assert used == expected
     assert er.processes_using(os.path.join(envs, 'missing')) == {}
 
 
