@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The team list's filters: teamhub.jupyter.team_problems, the one check of the list's
-values, and the readers team_present, team_absent, team_admins and team_groups, which
-fail with its messages on a bad list. The logic is plugins/module_utils/team.py."""
+values, the readers team_present, team_absent, team_admins and team_groups, which
+fail with its messages on a bad list, and team_uids and team_uid_problems, the UIDs of new accounts. The logic is plugins/module_utils/team.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -29,6 +29,19 @@ def _failing_as_a_filter(reader):
     return read
 
 
+def team_uids(members, hosts, host, uid_min=1000, uid_max=59999, source=team.DEFAULT_SOURCE):
+    """team.uids_for, failing the template with its messages."""
+    try:
+        return team.uids_for(members, hosts, host, int(uid_min), int(uid_max), source)
+    except team.TeamError as error:
+        raise AnsibleFilterError(str(error))
+
+
+def team_uid_problems(members, hosts, host, uid_min=1000, uid_max=59999, source=team.DEFAULT_SOURCE):
+    """team.uid_problems, the range given as Ansible variables (strings or numbers)."""
+    return team.uid_problems(members, hosts, host, int(uid_min), int(uid_max), source)
+
+
 class FilterModule(object):
     """The team list's filters."""
 
@@ -39,4 +52,6 @@ class FilterModule(object):
             'team_absent': _failing_as_a_filter(team.absent),
             'team_admins': _failing_as_a_filter(team.admins),
             'team_groups': _failing_as_a_filter(team.groups),
+            'team_uids': team_uids,
+            'team_uid_problems': team_uid_problems,
         }

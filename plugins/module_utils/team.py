@@ -84,6 +84,9 @@ def _entry_problems(index, member, source, reserved):
             "%s[%s].ssh_keys has an entry that is not an OpenSSH public key: '%s'. Expected '<type> <base64> [comment]'"
             " on one line, without options such as command= or from=, e.g. 'ssh-ed25519 AAAA... alice@laptop'."
             % (source, name, truncate(key)) for key in keys if not SSH_KEY_PATTERN.match(key))
+    uid = member.get('uid')
+    if uid is not None and (isinstance(uid, bool) or not isinstance(uid, int) or uid < 1000):
+        found.append('%s[%s].uid must be a whole number of 1000 or more (a person\'s UID), not %r.' % (source, name, uid))
     return found
 
 
@@ -105,6 +108,10 @@ def problems(members, source=DEFAULT_SOURCE, reserved=()):
     twice = [name for name, count in counts.items() if count > 1]
     if twice:
         found.append('%s lists these names more than once: %s' % (source, ', '.join(twice)))
+    uids = Counter(member['uid'] for member in members if member.get('uid') is not None)
+    shared = sorted(uid for uid, count in uids.items() if count > 1)
+    if shared:
+        found.append('%s gives these UIDs to more than one member: %s' % (source, ', '.join(str(uid) for uid in shared)))
     bad_hashes = [member['name'] for member in members if 'password_hash' in member
                   and not (isinstance(member['password_hash'], string_types) and PASSWORD_HASH_PATTERN.match(member['password_hash']))]
     if bad_hashes:
@@ -143,3 +150,75 @@ def groups(members, source=DEFAULT_SOURCE):
         for group in member.get('groups', []):
             found.setdefault(group, set()).add(member['name'])
     return {group: sorted(found[group]) for group in sorted(found)}
+
+
+def uid_problems(members, hosts, host, uid_min=1000, uid_max=59999, source=DEFAULT_SOURCE):
+    """Why the ``uid`` of a present member cannot be, on HOST, one message each (none:
+    they all can be); see ``uids_for`` for ``hosts``. A ``uid`` must match the member's
+    account on every host (TeamHub never renumbers an account: its files would change
+    owner), must not belong to another account or a retired member on HOST, and must lie
+    between ``uid_min`` and ``uid_max``."""
+    accounts = hosts[host]['accounts']
+    retired = set(hosts[host].get('retired', []))
+    found = []
+    for member in present(members, source):
+        name, uid = member['name'], member.get('uid')
+        if uid is None:
+            continue
+        for other, seen in sorted(hosts.items()):
+            if seen['accounts'].get(name, uid) != uid:
+                found.append('%s[%s].uid is %d, but %s has UID %d on %s: TeamHub never renumbers an account (its '
+                             'files would change owner). Remove the uid, or renumber the account by hand.'
+                             % (source, name, uid, name, seen['accounts'][name], other))
+        owner = sorted(account for account, number in accounts.items() if number == uid and account != name)
+        if owner:
+            found.append('%s[%s].uid %d belongs to %s on %s.' % (source, name, uid, owner[0], host))
+        elif uid in retired and name not in accounts:
+            found.append('%s[%s].uid %d belonged to a retired member on %s: their files there would become %s\'s.'
+                         % (source, name, uid, host, name))
+        if not uid_min <= uid <= uid_max:
+            found.append('%s[%s].uid %d is outside users_uid_min-users_uid_max (%d-%d).'
+                         % (source, name, uid, uid_min, uid_max))
+    return found
+
+
+def uids_for(members, hosts, host, uid_min=1000, uid_max=59999, source=DEFAULT_SOURCE):
+    """The UIDs to create the present members missing on HOST with, the same on every host.
+
+    ``hosts``: for every host of the run, {'accounts': {name: uid}, 'retired': [uid, ...]}
+    (every account of the host, and the UIDs of members retired there, never handed out
+    again). A member's UID is, in this order: its ``uid`` in the list; the UID it has on
+    the other hosts, when they agree and it is free here; else the next UID above every
+    UID in use or retired on any host (skipping the list's own), so that a member new
+    everywhere gets one UID everywhere. Raises TeamError with the messages of
+    ``uid_problems``.
+    """
+    found = uid_problems(members, hosts, host, uid_min, uid_max, source)
+    if found:
+        raise TeamError(' '.join(found))
+    accounts = hosts[host]['accounts']
+    wanted = dict((member['name'], member['uid']) for member in present(members, source) if member.get('uid') is not None)
+    taken = set()
+    for seen in hosts.values():
+        taken.update(uid for uid in seen['accounts'].values() if uid_min <= uid <= uid_max)
+        taken.update(seen.get('retired', []))
+    used_here = set(accounts.values()) | set(hosts[host].get('retired', []))
+    following = max([uid for uid in taken if uid <= uid_max] + [uid_min - 1]) + 1
+    chosen = {}
+    for member in present(members, source):
+        name = member['name']
+        if name in accounts:
+            continue
+        if name in wanted:
+            chosen[name] = wanted[name]
+            continue
+        elsewhere = set(seen['accounts'][name] for seen in hosts.values() if name in seen['accounts'])
+        if len(elsewhere) == 1 and not used_here & elsewhere and uid_min <= min(elsewhere) <= uid_max:
+            chosen[name] = elsewhere.pop()
+        else:
+            while following in wanted.values():
+                following += 1
+            chosen[name] = following
+            following += 1
+        used_here.add(chosen[name])
+    return chosen

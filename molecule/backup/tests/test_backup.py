@@ -183,3 +183,23 @@ def test_the_check_finds_a_damaged_pack(host_a):
     assert f"{LOCAL}: restic check found a problem" in journal, journal
     status = host_a.run("teamhub-backup status")
     assert "last check" in status.stdout and "FAILED" in status.stdout, (pack, status.stdout)
+
+
+def test_a_member_new_to_both_hosts_of_a_run_gets_one_uid_on_both(host_a, host_b):
+    """Hosts converged in one run give a member new to them all one UID (homes shared
+    between hosts need it), and one the list gives its uid gets that; a uid that would
+    renumber an existing account stops the run before anything changes, naming the host."""
+    team = [{"name": "alice"}, {"name": "erin"}, {"name": "frank", "uid": 3001}]
+    rc, output, recap = run_playbook("users.yml", *extra_vars({"users_accounts": team}))
+    assert rc == 0, output[-3000:]
+    erin = host_a.user("erin").uid
+    assert erin == host_b.user("erin").uid, output[-2000:]
+    # Above every UID in use on either host.
+    assert erin > max(host_a.user("alice").uid, host_b.user("alice").uid, host_b.user("earlier").uid)
+    assert host_a.user("frank").uid == host_b.user("frank").uid == 3001
+    renumbered = [{"name": "alice", "uid": host_a.user("alice").uid}, {"name": "grace"}]
+    rc, output, recap = run_playbook("users.yml", *extra_vars({"users_accounts": renumbered}))
+    assert rc != 0
+    assert (f"users_accounts[alice].uid is {host_a.user('alice').uid}, but alice has UID {host_b.user('alice').uid} "
+            f"on {B}: TeamHub never renumbers an account") in " ".join(output.split()), output[-3000:]
+    assert not host_a.user("grace").exists and not host_b.user("grace").exists

@@ -30,7 +30,7 @@ def fixture_filters():
 
 
 def test_the_filters(filters):
-    assert sorted(filters) == ['team_absent', 'team_admins', 'team_groups', 'team_present', 'team_problems']
+    assert sorted(filters) == ['team_absent', 'team_admins', 'team_groups', 'team_present', 'team_problems', 'team_uid_problems', 'team_uids']
     assert filters['team_problems'] is team.problems
     members = [{'name': 'alice', 'admin': True, 'groups': ['geo']}, {'name': 'bob', 'state': 'absent'}]
     assert filters['team_present'](members) == [members[0]]
@@ -44,3 +44,82 @@ def test_a_bad_list_fails_the_template_naming_its_variable(filters, name):
     errors = importlib.import_module('ansible.errors')
     with pytest.raises(errors.AnsibleFilterError, match=r"^jupyterhub_members\[0\]: name 'Eve' must be a POSIX user name"):
         filters[name]([{'name': 'Eve'}], source='jupyterhub_members')
+
+
+# --- UIDs of new accounts ---------------------------------------------------------------
+
+def hosts_with(**accounts):
+    return dict((host, {'accounts': found, 'retired': []}) for host, found in accounts.items())
+
+
+def test_a_member_new_everywhere_gets_one_uid_on_every_host(filters):
+    members = [{'name': 'alice'}, {'name': 'bob'}, {'name': 'carol', 'state': 'absent'}]
+    hosts = hosts_with(hub={'root': 0, 'alice': 1001, 'olaf': 1005}, node1={'root': 0}, node2={'root': 0, 'x': 1002})
+    hosts['node2']['retired'] = [1007]
+    assert filters['team_uids'](members, hosts, 'hub') == {'bob': 1008}
+    assert filters['team_uids'](members, hosts, 'node1') == {'alice': 1001, 'bob': 1008}
+    assert filters['team_uids'](members, hosts, 'node2') == {'alice': 1001, 'bob': 1008}
+
+
+def test_a_uid_in_the_list_is_used_and_skipped_by_the_others(filters):
+    members = [{'name': 'alice', 'uid': 1001}, {'name': 'bob'}, {'name': 'dave', 'uid': 1003}]
+    hosts = hosts_with(hub={'olaf': 1000}, node1={})
+    assert filters['team_uids'](members, hosts, 'hub') == {'alice': 1001, 'bob': 1002, 'dave': 1003}
+    assert filters['team_uids'](members, hosts, 'node1') == filters['team_uids'](members, hosts, 'hub')
+
+
+def test_a_uid_taken_on_this_host_is_not_reused_for_a_member_from_elsewhere(filters):
+    members = [{'name': 'alice'}]
+    hosts = hosts_with(hub={'alice': 1001}, node1={'olaf': 1001})
+    assert filters['team_uids'](members, hosts, 'node1') == {'alice': 1002}
+
+
+def test_no_uids_above_the_range(filters):
+    members = [{'name': 'alice'}]
+    hosts = hosts_with(hub={'nobody': 65534, 'olaf': 1000})
+    assert filters['team_uids'](members, hosts, 'hub', uid_min=1000, uid_max=59999) == {'alice': 1001}
+
+
+@pytest.mark.parametrize('hosts, message', [
+    (hosts_with(hub={'alice': 1001}, node1={}), r'users_accounts\[alice\]\.uid is 2001, but alice has UID 1001 on hub: '
+                                                r'TeamHub never renumbers an account'),
+    (hosts_with(hub={'olaf': 2001}), r'users_accounts\[alice\]\.uid 2001 belongs to olaf on hub\.'),
+])
+def test_a_uid_in_the_list_that_cannot_be_is_refused_naming_member_host_and_uid(filters, hosts, message):
+    with pytest.raises(importlib.import_module('ansible.errors').AnsibleFilterError, match=message):
+        filters['team_uids']([{'name': 'alice', 'uid': 2001}], hosts, 'hub')
+
+
+def test_a_retired_members_uid_is_refused(filters):
+    hosts = hosts_with(hub={})
+    hosts['hub']['retired'] = [2001]
+    with pytest.raises(importlib.import_module('ansible.errors').AnsibleFilterError, match="uid 2001 belonged to a retired member on hub: their files there would "
+                                                 "become alice's"):
+        filters['team_uids']([{'name': 'alice', 'uid': 2001}], hosts, 'hub')
+
+
+def test_a_uid_outside_the_range_is_refused(filters):
+    with pytest.raises(importlib.import_module('ansible.errors').AnsibleFilterError, match=r'uid 70000 is outside users_uid_min-users_uid_max \(1000-59999\)'):
+        filters['team_uids']([{'name': 'alice', 'uid': 70000}], hosts_with(hub={}), 'hub')
+
+
+@pytest.mark.parametrize('uid', [999, '1001', True, 1.5])
+def test_a_uid_that_is_no_persons_uid_is_a_problem_of_the_list(filters, uid):
+    assert team.problems([{'name': 'alice', 'uid': uid}]) == [
+        "users_accounts[alice].uid must be a whole number of 1000 or more (a person's UID), not %r." % (uid,)]
+
+
+def test_a_uid_given_twice_is_a_problem_of_the_list(filters):
+    assert team.problems([{'name': 'alice', 'uid': 1001}, {'name': 'bob', 'uid': 1001}]) == [
+        'users_accounts gives these UIDs to more than one member: 1001']
+
+
+def test_uid_problems_are_listed_without_failing(filters):
+    hosts = hosts_with(hub={'alice': 1001, 'olaf': 2002}, node1={})
+    members = [{'name': 'alice', 'uid': 2001}, {'name': 'bob', 'uid': '2002'}, {'name': 'carol', 'uid': 1003}]
+    assert filters['team_uid_problems'](members[:1] + members[2:], hosts, 'node1', '1000', '59999') == [
+        'users_accounts[alice].uid is 2001, but alice has UID 1001 on hub: TeamHub never renumbers an account (its '
+        'files would change owner). Remove the uid, or renumber the account by hand.']
+    assert filters['team_uid_problems']([{'name': 'bob', 'uid': 2002}], hosts, 'hub') == [
+        'users_accounts[bob].uid 2002 belongs to olaf on hub.']
+    assert filters['team_uid_problems'](members[2:], hosts, 'hub') == []
