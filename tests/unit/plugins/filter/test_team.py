@@ -93,8 +93,8 @@ def test_a_uid_in_the_list_that_cannot_be_is_refused_naming_member_host_and_uid(
 def test_a_retired_members_uid_is_refused(filters):
     hosts = hosts_with(hub={})
     hosts['hub']['retired'] = [2001]
-    with pytest.raises(importlib.import_module('ansible.errors').AnsibleFilterError, match="uid 2001 belonged to a retired member on hub: their files there would "
-                                                 "become alice's"):
+    message = "uid 2001 belonged to a retired member on hub: their files there would become alice's"
+    with pytest.raises(importlib.import_module('ansible.errors').AnsibleFilterError, match=message):
         filters['team_uids']([{'name': 'alice', 'uid': 2001}], hosts, 'hub')
 
 
