@@ -12,6 +12,8 @@
 #     --cap-add CAP        a capability beyond SYS_ADMIN, e.g. NET_ADMIN (repeatable)
 #     --device DEV         a host device, e.g. /dev/net/tun (repeatable)
 #     --hostname NAME      the container's host name (default: NAME)
+#     --volume VOLUME:PATH a named Docker volume mounted at PATH (repeatable; made
+#                          when missing, e.g. a home directory several containers share)
 #     --label KEY=VALUE    a container label (repeatable)
 #     --replace            remove a container of that name first; without it an
 #                          existing container is kept (and started if it is stopped)
@@ -71,6 +73,11 @@ start() {
       --device) [ $# -ge 2 ] || die "$1 needs a device"; extra+=(--device "$2"); shift 2 ;;
       --label) [ $# -ge 2 ] || die "$1 needs KEY=VALUE"; extra+=(--label "$2"); shift 2 ;;
       --hostname) [ $# -ge 2 ] || die "$1 needs a name"; hostname=$2; shift 2 ;;
+      --volume)
+        [ $# -ge 2 ] || die "$1 needs VOLUME:PATH"
+        # Named volumes only: no directory of the host goes into a test container.
+        [[ $2 =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*:/[^:]*$ ]] || die "$1 $2: give a named volume and an absolute path, VOLUME:PATH"
+        extra+=(--volume "$2"); shift 2 ;;
       --replace) replace=true; shift ;;
       --no-wait) wait=false; shift ;;
       --timeout) [ $# -ge 2 ] || die "$1 needs seconds"; timeout=$2; shift 2 ;;
