@@ -9,8 +9,8 @@ COLLECTIONS := $(CURDIR)/.build/collections
 # Scenarios that need the internet (real conda channels) only get a syntax check here.
 ONLINE      := online
 # All scenarios at once: much of their time is spent waiting (downloads, services
-# starting), so six share 2 cores better than five then one.
-JOBS        ?= 6
+# starting), so seven share 2 cores better than six then one.
+JOBS        ?= 7
 ALL_SCENARIOS := $(filter-out $(ONLINE),$(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 # The longest scenarios start first.
 LONGEST     := default tailscale faults backup

@@ -1,0 +1,190 @@
+"""A small Slurm cluster: slurmctld on the hub host, slurmd on two compute nodes, one
+MUNGE key, the members' homes on a volume every container mounts (the site's NFS).
+
+Members' jobs are submitted on the hub host as the member, as batchspawner submits a
+member's server. The tests run in file order; the last ones stop a node's slurmd and run
+the playbook again.
+"""
+
+import json
+import time
+
+import pytest
+from conftest import HUB, NODES
+from teamhub_testing import extra_vars, run_playbook
+
+MEMBERS = ("alice", "bob", "carol")
+
+
+def as_member(host, member, command):
+    """Run COMMAND on HOST as MEMBER, from their home (a login shell's environment)."""
+    return host.run(f"cd /home/{member} && runuser -u {member} -- {command}")
+
+
+def nodes_by_state(hub):
+    """{node name: state} as the controller sees the nodes (sinfo's long state names)."""
+    out = hub.check_output("sinfo --noheader --Node --format '%N %T'")
+    return dict(line.split() for line in out.splitlines())
+
+
+def wait_for(predicate, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def queue(hub):
+    """The jobs in the queue: [{id, user, state, node, reason}]."""
+    out = hub.check_output("squeue --noheader --format '%i|%u|%T|%N|%r'")
+    return [dict(zip(("id", "user", "state", "node", "reason"), line.split("|"))) for line in out.splitlines()]
+
+
+@pytest.fixture()
+def empty_queue(hub):
+    """No jobs before and after the test."""
+    cancel_all = "squeue --noheader --format %i | xargs --no-run-if-empty scancel"
+    hub.check_output(cancel_all)
+    yield
+    hub.check_output(cancel_all)
+    wait_for(lambda: not queue(hub), 60, "the queue is empty again")
+
+
+def test_every_host_has_the_clusters_munge_key(hub, nodes):
+    sums = {}
+    for name, host in [(HUB, hub), *nodes.items()]:
+        key = host.file("/etc/munge/munge.key")
+        assert (key.user, key.group, key.mode) == ("munge", "munge", 0o400), name
+        sums[name] = host.check_output("sha256sum /etc/munge/munge.key").split()[0]
+    assert len(set(sums.values())) == 1, sums
+    # A credential made on the hub host is good on each node: munged there has the key.
+    credential = hub.check_output("munge -n")
+    for name, host in nodes.items():
+        decoded = host.run(f"echo '{credential}' | unmunge")
+        assert decoded.rc == 0 and "STATUS:          Success (0)" in decoded.stdout, (name, decoded.stdout, decoded.stderr)
+    # The key is never in a log of the run (it is hex text: a plain grep finds it).
+    key = hub.check_output("cat /etc/munge/munge.key")
+    assert hub.run(f"grep -rlF '{key}' /var/log /etc/slurm").stdout.strip() == ""
+
+
+def test_the_controller_knows_each_node_as_it_is(hub, nodes):
+    assert hub.service("slurmctld").is_running and hub.service("slurmctld").is_enabled
+    assert nodes_by_state(hub) == {name: "idle" for name in NODES}
+    conf = hub.file("/etc/slurm/slurm.conf").content_string
+    for name, host in nodes.items():
+        assert host.service("slurmd").is_running and host.service("slurmd").is_enabled
+        # The same slurm.conf everywhere.
+        assert host.file("/etc/slurm/slurm.conf").content_string == conf
+        # What the node has, less slurm_memory_reserved_mb (1024) for the system.
+        reported = dict(field.split("=") for field in host.check_output("slurmd -C").splitlines()[0].split())
+        node = hub.check_output(f"scontrol show node {name} --oneliner")
+        assert f"CPUTot={reported['CPUs']} " in node
+        assert f"RealMemory={int(reported['RealMemory']) - 1024} " in node
+
+
+def test_a_members_job_runs_on_a_node_as_the_member_and_keeps_files_in_the_shared_home(hub, nodes):
+    hub_uid = hub.check_output("id -u alice")
+    result = as_member(hub, "alice", "srun --ntasks=1 --time=5 bash -c 'hostname -s; id -u; echo from-a-job > job-file.txt'")
+    assert result.rc == 0, result.stderr
+    node, uid = result.stdout.split()
+    assert node in NODES and uid == hub_uid
+    saved = hub.file("/home/alice/job-file.txt")
+    assert saved.content_string == "from-a-job\n" and saved.user == "alice"
+    # One UID per member on every host (the users role in one run on all of them).
+    for member in MEMBERS:
+        ids = {host.check_output(f"id -u {member}") + ":" + host.check_output(f"id -g {member}")
+               for host in [hub, *nodes.values()]}
+        assert len(ids) == 1, (member, ids)
+
+
+def test_jobs_that_do_not_fit_on_one_node_land_on_both_and_a_third_waits_for_resources(hub, empty_queue):
+    # Each node has 2 CPUs: a 2-CPU job fills one.
+    for member in ("alice", "bob"):
+        submitted = as_member(hub, member, "sbatch --parsable --cpus-per-task=2 --time=5 --output=/dev/null --wrap 'sleep 300'")
+        assert submitted.rc == 0, submitted.stderr
+
+    def two_running():
+        running = [job for job in queue(hub) if job["state"] == "RUNNING"]
+        return running if len(running) == 2 else None
+
+    running = wait_for(two_running, 60, "two jobs run")
+    assert {job["node"] for job in running} == set(NODES)
+    waiting = as_member(hub, "carol", "sbatch --parsable --cpus-per-task=2 --time=5 --output=/dev/null --wrap 'sleep 300'")
+    assert waiting.rc == 0, waiting.stderr
+    job = wait_for(lambda: [job for job in queue(hub) if job["id"] == waiting.stdout.strip()
+                            and job["reason"] == "Resources"], 60, "the third job waits for resources")
+    assert job[0]["state"] == "PENDING" and job[0]["user"] == "carol"
+
+
+def test_a_node_whose_slurmd_stopped_takes_no_new_jobs(hub, nodes, empty_queue):
+    down, up = NODES
+    nodes[down].check_output("systemctl stop slurmd")
+    try:
+        # slurm_slurmd_timeout (20 s): then the controller marks the node down.
+        wait_for(lambda: nodes_by_state(hub)[down].startswith("down"), 90, f"{down} is down")
+        result = as_member(hub, "bob", "srun --ntasks=1 --time=5 hostname -s")
+        assert result.rc == 0, result.stderr
+        assert result.stdout.strip() == up
+    finally:
+        nodes[down].check_output("systemctl start slurmd")
+    # Back by itself once it registers again (ReturnToService=2).
+    wait_for(lambda: nodes_by_state(hub)[down] == "idle", 90, f"{down} is idle again")
+
+
+def test_a_rerun_changes_nothing():
+    rc, output, recap = run_playbook("converge.yml")
+    assert rc == 0, output[-3000:]
+    assert {host: counts["changed"] for host, counts in recap.items()} == {HUB: 0, **{name: 0 for name in NODES}}, output[-3000:]
+
+
+def test_check_mode_on_the_converged_cluster_changes_nothing():
+    rc, output, recap = run_playbook("converge.yml", "--check", "--diff")
+    assert rc == 0, output[-3000:]
+    assert {host: counts["changed"] for host, counts in recap.items()} == {HUB: 0, **{name: 0 for name in NODES}}, output[-3000:]
+
+
+def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
+    # /opt is each container's own: not shared.
+    rc, output, recap = run_playbook("converge.yml", *extra_vars({"slurm_shared_paths": ["/home", "/opt"]}))
+    assert rc != 0
+    assert "does not see /opt of teamhub-cl-hub" in " ".join(output.split()), output[-3000:]
+    assert all(recap[name]["failed"] == 1 for name in NODES), recap
+    # Nothing was written to the cluster's configuration.
+    assert all(host.service("slurmd").is_running for host in nodes.values())
+
+
+@pytest.mark.parametrize(("variables", "message"), [
+    ({"slurm_partitions": [{"name": "big", "nodes": ["teamhub-cl-c9"]}]}, "nodes from the group compute (teamhub-cl-c9)"),
+    ({"slurm_cluster_name": "Team Hub"}, "slurm_cluster_name: Team Hub is no cluster name Slurm takes"),
+    ({"slurm_node_address": "node one; rm"}, "slurm_node_address of teamhub-cl-hub, teamhub-cl-c1, teamhub-cl-c2 is no host name or IP address"),
+    ({"slurm_shared_paths": ["home"]}, "slurm_shared_paths must be absolute directories other than / (home)"),
+    # World-writable: a member could have put a link where root would write its mark.
+    ({"slurm_shared_paths": ["/home", "/var/tmp"]}, "/var/tmp on teamhub-cl-hub must be a directory owned by root and writable by root alone"),
+    ({"slurm_memory_reserved_mb": 1000000}, "no memory left for jobs after slurm_memory_reserved_mb (1000000 MiB)"),
+])
+def test_bad_settings_stop_the_run_with_a_message(hub, variables, message):
+    before = hub.check_output("sha256sum /etc/slurm/slurm.conf")
+    rc, output, _recap = run_playbook("converge.yml", *extra_vars(variables))
+    assert rc != 0
+    assert message in " ".join(output.split()), output[-3000:]
+    assert hub.check_output("sha256sum /etc/slurm/slurm.conf") == before
+
+
+def test_two_inventory_hosts_on_one_machine_are_refused(hub, tmp_path):
+    """The same node listed twice (a second name for one machine): one NodeName twice."""
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(json.dumps({"all": {"children": {
+        "teamhub": {"hosts": {HUB: {"ansible_connection": "community.docker.docker"}}},
+        "compute": {"hosts": {
+            NODES[0]: {"ansible_connection": "community.docker.docker"},
+            "second-name-of-c1": {"ansible_connection": "community.docker.docker", "ansible_host": NODES[0]},
+        }}}}}))
+    before = hub.check_output("sha256sum /etc/slurm/slurm.conf")
+    rc, output, _recap = run_playbook("converge.yml", "-i", str(inventory))
+    assert rc != 0
+    message = "Compute nodes with one host name: teamhub-cl-c1 is teamhub-cl-c1 and second-name-of-c1 (hostname -s on each)"
+    assert message in " ".join(output.split()), output[-3000:]
+    assert hub.check_output("sha256sum /etc/slurm/slurm.conf") == before
