@@ -5,7 +5,8 @@
 
 """The team list's filters: teamhub.jupyter.team_problems, the one check of the list's
 values, the readers team_present, team_absent, team_admins and team_groups, which
-fail with its messages on a bad list, and team_uids and team_uid_problems, the UIDs of new accounts. The logic is plugins/module_utils/team.py."""
+fail with its messages on a bad list, and team_uids and team_uid_problems, the UIDs of new accounts,
+and team_gids, the GIDs of new groups. The logic is plugins/module_utils/team.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -42,6 +43,11 @@ def team_uid_problems(members, hosts, host, uid_min=1000, uid_max=59999, source=
     return team.uid_problems(members, hosts, host, int(uid_min), int(uid_max), source)
 
 
+def team_gids(names, hosts, host, gid_min=1000, gid_max=59999):
+    """team.gids_for, the range given as Ansible variables (strings or numbers)."""
+    return team.gids_for(list(names), hosts, host, int(gid_min), int(gid_max))
+
+
 class FilterModule(object):
     """The team list's filters."""
 
@@ -54,4 +60,5 @@ class FilterModule(object):
             'team_groups': _failing_as_a_filter(team.groups),
             'team_uids': team_uids,
             'team_uid_problems': team_uid_problems,
+            'team_gids': team_gids,
         }

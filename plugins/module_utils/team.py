@@ -222,3 +222,37 @@ def uids_for(members, hosts, host, uid_min=1000, uid_max=59999, source=DEFAULT_S
             following += 1
         used_here.add(chosen[name])
     return chosen
+
+
+def gids_for(names, hosts, host, gid_min=1000, gid_max=59999):
+    """The GIDs to create the groups NAMES (those missing on HOST) with, the same on every host.
+
+    ``hosts``: for every host of the run, {'groups': {name: gid}, 'retired': [id, ...]}
+    (every group of the host, and the IDs of members retired there). A group's GID is the
+    one it has on the other hosts, when they agree and it is free here; else the next GID
+    above every GID in use and every ID retired on any host (between ``gid_min`` and
+    ``gid_max``), so that a group new everywhere gets one GID everywhere, in the order of
+    NAMES. A group HOST has keeps its GID: TeamHub never renumbers one (its files would
+    change group).
+    """
+    here = hosts[host].get('groups', {})
+    taken = set()
+    for seen in hosts.values():
+        taken.update(gid for gid in seen.get('groups', {}).values() if gid_min <= gid <= gid_max)
+        taken.update(seen.get('retired', []))
+    used_here = set(here.values())
+    following = max([gid for gid in taken if gid <= gid_max] + [gid_min - 1]) + 1
+    chosen = {}
+    for name in names:
+        if name in here or name in chosen:
+            continue
+        elsewhere = set(seen['groups'][name] for seen in hosts.values() if name in seen.get('groups', {}))
+        if len(elsewhere) == 1 and not used_here & elsewhere and gid_min <= min(elsewhere) <= gid_max:
+            chosen[name] = elsewhere.pop()
+        else:
+            while following in used_here:
+                following += 1
+            chosen[name] = following
+            following += 1
+        used_here.add(chosen[name])
+    return chosen

@@ -34,11 +34,12 @@ class TeamAccountsError(Exception):
     """A problem the user can fix; the message says what and how."""
 
 
-def team_members(members, groups=(), admin_groups=(), uids=None, password_hashes=None):
+def team_members(members, groups=(), admin_groups=(), uids=None, password_hashes=None, gids=None):
     """The accounts the team list asks for: each member's groups are ``groups``, plus
-    ``admin_groups`` when ``admin`` is true, plus the member's own ``groups``; ``uids`` and
-    ``password_hashes`` are by name. Other keys of the entries (ssh_keys, state) are ignored."""
-    uids, password_hashes = uids or {}, password_hashes or {}
+    ``admin_groups`` when ``admin`` is true, plus the member's own ``groups``; ``uids``,
+    ``gids`` (of the member's own group) and ``password_hashes`` are by name. Other keys
+    of the entries (ssh_keys, state) are ignored."""
+    uids, gids, password_hashes = uids or {}, gids or {}, password_hashes or {}
     accounts = []
     for member in members:
         name = member.get('name')
@@ -49,6 +50,7 @@ def team_members(members, groups=(), admin_groups=(), uids=None, password_hashes
             'name': name,
             'groups': list(groups) + (list(admin_groups) if member.get('admin') else []) + own,
             'uid': uids.get(name),
+            'gid': gids.get(name),
             'password_hash': password_hashes.get(name),
         })
     unknown = sorted(set(password_hashes) - set(account['name'] for account in accounts))
@@ -78,6 +80,9 @@ def check_members(members):
         uid = member.get('uid')
         if uid is not None and (not isinstance(uid, int) or uid < 1000):
             raise TeamAccountsError('members: uid %r of %s is not a UID of 1000 or more' % (uid, name))
+        gid = member.get('gid')
+        if gid is not None and (not isinstance(gid, int) or gid < 1000):
+            raise TeamAccountsError('gids: %r of %s is not a GID of 1000 or more' % (gid, name))
 
 
 def read_shadow(path=SHADOW):
@@ -123,11 +128,23 @@ def plan_member(db, member, shell, append=False, check_mode=False):
             argv += ['--groups', ','.join(wanted)]
         if member.get('uid') is not None:
             argv += ['--uid', str(member['uid'])]
-        steps = [(argv + [name], None)]
+        steps = []
+        gid = member.get('gid')
+        if gid is not None and name not in db['groups']:
+            # The member's own group with the GID it has on the other hosts: made first,
+            # and useradd makes none of its own.
+            steps.append((['groupadd', '--gid', str(gid), name], None))
+            argv += ['--no-user-group', '--gid', name]
+        else:
+            gid = None
+        steps.append((argv + [name], None))
         if password_step:
             steps.append(password_step)
-        return steps, {'account': 'created', 'shell': shell, 'groups': wanted,
-                       'uid': member.get('uid'), 'password': 'set' if password_hash else 'none'}
+        changes = {'account': 'created', 'shell': shell, 'groups': wanted,
+                   'uid': member.get('uid'), 'password': 'set' if password_hash else 'none'}
+        if gid is not None:
+            changes['gid'] = gid
+        return steps, changes
     steps, changes = [], {}
     usermod = []
     if account.pw_shell != shell:
@@ -170,12 +187,17 @@ def apply(members, shell, append_for='', run=None, db=None, check_mode=False):
             continue
         failed = None
         if not check_mode:
+            made_group = False
             for argv, stdin in steps:
                 rc, _out, err = run(argv, stdin)
                 if rc != 0:
                     # Never the stdin (a hash) in a message; chpasswd does not echo it.
                     failed = '%s failed (rc %d): %s' % (argv[0], rc, err.strip() or 'no message')
+                    if made_group and argv[0] == 'useradd':
+                        # No account came of it: its group goes too, and the next run starts clean.
+                        run(['groupdel', name], None)
                     break
+                made_group = made_group or argv[0] == 'groupadd'
         if failed:
             result['errors'][name] = failed
             continue

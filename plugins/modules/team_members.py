@@ -66,6 +66,14 @@ options:
     description: UIDs for new accounts, by name; an existing account keeps its UID.
     type: dict
     default: {}
+  gids:
+    description:
+      - GIDs of the own groups of new accounts, by name (the same on every host, from P(teamhub.jupyter.team_gids#filter)).
+        The group is made with that GID before the account, which then makes none of its own; when the account cannot
+        be made, the group is removed again. An existing account or group keeps its GID.
+    type: dict
+    default: {}
+    version_added: 0.3.0
   password_hashes:
     description:
       - crypt(3) hashes of the members' passwords, by name. A member without one keeps their password as it is.
@@ -203,6 +211,7 @@ def main():
             groups=dict(type='list', elements='str', default=[]),
             admin_groups=dict(type='list', elements='str', default=[]),
             uids=dict(type='dict', default={}),
+            gids=dict(type='dict', default={}),
             password_hashes=dict(type='dict', default={}, no_log=True),
             shell=dict(type='path', default='/bin/bash'),
             append_for=dict(type='str', default=''),
@@ -224,7 +233,7 @@ def main():
 
     try:
         accounts = ta.team_members(params['members'], params['groups'], params['admin_groups'],
-                                   params['uids'], params['password_hashes'])
+                                   params['uids'], params['password_hashes'], params['gids'])
         ta.check_members(accounts)
         mf.check_members(params['members'])
         result = ta.apply(accounts, params['shell'], params['append_for'], run=run, check_mode=module.check_mode)

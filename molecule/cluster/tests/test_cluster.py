@@ -93,11 +93,17 @@ def test_a_members_job_runs_on_a_node_as_the_member_and_keeps_files_in_the_share
     assert node in NODES and uid == hub_uid
     saved = hub.file("/home/alice/job-file.txt")
     assert saved.content_string == "from-a-job\n" and saved.user == "alice"
-    # One UID per member on every host (the users role in one run on all of them).
+    # One UID and one GID per member and group on every host (the users role in one run on
+    # all of them), although the second node had an account and a group of its own first
+    # (prepare.yml), which useradd and groupadd alone would have numbered around.
+    assert nodes[NODES[1]].user("earlier").exists and nodes[NODES[1]].group("earlier-group").exists
     for member in MEMBERS:
         ids = {host.check_output(f"id -u {member}") + ":" + host.check_output(f"id -g {member}")
                for host in [hub, *nodes.values()]}
         assert len(ids) == 1, (member, ids)
+    groups = {name: host.check_output("getent group team teamhub-admins analysts alice bob carol | cut -d: -f1,3 | sort")
+              for name, host in [(HUB, hub), *nodes.items()]}
+    assert len(set(groups.values())) == 1, groups
 
 
 def test_jobs_that_do_not_fit_on_one_node_land_on_both_and_a_third_waits_for_resources(hub, empty_queue):

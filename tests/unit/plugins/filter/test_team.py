@@ -30,7 +30,8 @@ def fixture_filters():
 
 
 def test_the_filters(filters):
-    assert sorted(filters) == ['team_absent', 'team_admins', 'team_groups', 'team_present', 'team_problems', 'team_uid_problems', 'team_uids']
+    assert sorted(filters) == ['team_absent', 'team_admins', 'team_gids', 'team_groups', 'team_present', 'team_problems', 'team_uid_problems',
+                               'team_uids']
     assert filters['team_problems'] is team.problems
     members = [{'name': 'alice', 'admin': True, 'groups': ['geo']}, {'name': 'bob', 'state': 'absent'}]
     assert filters['team_present'](members) == [members[0]]
@@ -123,3 +124,30 @@ def test_uid_problems_are_listed_without_failing(filters):
     assert filters['team_uid_problems']([{'name': 'bob', 'uid': 2002}], hosts, 'hub') == [
         'users_accounts[bob].uid 2002 belongs to olaf on hub.']
     assert filters['team_uid_problems'](members[2:], hosts, 'hub') == []
+
+
+# --- GIDs of new groups -----------------------------------------------------------------
+
+def hosts_with_groups(**groups):
+    return dict((host, {'groups': found, 'retired': []}) for host, found in groups.items())
+
+
+def test_a_group_new_everywhere_gets_one_gid_on_every_host_in_the_order_given(filters):
+    hosts = hosts_with_groups(hub={'root': 0, 'team': 1000, 'alice': 1003}, node1={'root': 0}, node2={'root': 0, 'x': 1004})
+    hosts['node1']['retired'] = [1006]
+    names = ['team', 'analysts', 'alice', 'bob']
+    assert filters['team_gids'](names, hosts, 'hub') == {'analysts': 1007, 'bob': 1008}
+    assert filters['team_gids'](names, hosts, 'node1') == {'team': 1000, 'analysts': 1007, 'alice': 1003, 'bob': 1008}
+    assert filters['team_gids'](names, hosts, 'node2') == filters['team_gids'](names, hosts, 'node1')
+
+
+def test_a_group_this_host_has_keeps_its_gid_and_a_gid_taken_here_is_not_reused(filters):
+    hosts = hosts_with_groups(hub={'team': 1000, 'alice': 1001}, node1={'team': 1005, 'olaf': 1001})
+    # team is never renumbered on node1; alice's GID is olaf's there: the next free one.
+    assert filters['team_gids'](['team', 'alice'], hosts, 'node1') == {'alice': 1006}
+
+
+def test_gids_stay_in_the_range_given_as_strings(filters):
+    hosts = hosts_with_groups(hub={'nogroup': 65534, 'users': 100})
+    assert filters['team_gids'](['team'], hosts, 'hub', '1000', '59999') == {'team': 1000}
+    assert team.gids_for(['team', 'team'], hosts, 'hub', gid_min=2000) == {'team': 2000}

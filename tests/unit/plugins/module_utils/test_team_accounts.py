@@ -61,6 +61,38 @@ def test_a_new_member_is_created_and_the_hash_goes_to_stdin_only():
     assert HASH not in repr(result)
 
 
+def test_a_new_members_own_group_is_made_first_with_the_gid_given():
+    runner = Runner()
+    result = apply([{'name': 'bob', 'groups': ['team'], 'uid': 1042, 'gid': 1042}], runner)
+    assert result['created'] == ['bob'] and result['changes']['bob']['gid'] == 1042
+    assert runner.calls == [
+        (['groupadd', '--gid', '1042', 'bob'], None),
+        (['useradd', '--create-home', '--shell', '/bin/bash', '--key', 'UMASK=0077', '--groups', 'team',
+          '--uid', '1042', '--no-user-group', '--gid', 'bob', 'bob'], None),
+    ]
+
+
+def test_the_group_made_for_an_account_that_failed_is_removed_again():
+    runner = Runner(fail={'useradd': 4})
+    result = apply([{'name': 'bob', 'groups': ['team'], 'uid': 1001, 'gid': 1042}], runner)
+    assert result['errors'] == {'bob': 'useradd failed (rc 4): useradd: UID 1001 is not unique'}
+    assert [argv[0] for argv, _stdin in runner.calls] == ['groupadd', 'useradd', 'groupdel']
+    assert runner.calls[-1] == (['groupdel', 'bob'], None)
+
+
+def test_a_gid_for_an_existing_group_or_account_changes_nothing_of_it():
+    runner = Runner()
+    # alice has an account (and her group): the gid is not used.
+    result = apply([{'name': 'alice', 'groups': ['team', 'analysts'], 'password_hash': HASH, 'gid': 1500}], runner)
+    assert runner.calls == [] and result['changes'] == {}
+
+
+def test_gids_in_check_mode_plan_the_group_and_run_nothing():
+    runner = Runner()
+    result = apply([{'name': 'bob', 'groups': ['team'], 'gid': 1042}], runner, check_mode=True)
+    assert runner.calls == [] and result['created'] == ['bob'] and result['changes']['bob']['gid'] == 1042
+
+
 def test_groups_are_made_exact_and_the_password_updated():
     runner = Runner()
     result = apply([{'name': 'alice', 'groups': ['team', 'geo'], 'password_hash': OTHER_HASH}], runner)
@@ -120,6 +152,7 @@ def test_one_members_failure_does_not_stop_the_others():
     ({'name': 'bob', 'password_hash': HASH + '\nroot:x'}, 'the password_hash of bob is not a crypt'),
     ({'name': 'bob', 'groups': ['-G']}, "group '-G' of bob is not a group name"),
     ({'name': 'bob', 'uid': 0}, 'uid 0 of bob is not a UID of 1000 or more'),
+    ({'name': 'bob', 'gid': 27}, 'gids: 27 of bob is not a GID of 1000 or more'),
 ])
 def test_bad_members_are_refused_before_anything_runs(member, message):
     runner = Runner()
@@ -147,6 +180,6 @@ def test_check_mode_on_a_new_host_plans_groups_the_tasks_before_would_create():
 
 def test_team_members_builds_each_members_groups():
     accounts = ta.team_members([{'name': 'alice', 'admin': True, 'groups': ['geo'], 'ssh_keys': ['x']}, {'name': 'bob'}],
-                               ['team'], ['teamhub-admins'], {'bob': 1042}, {'alice': HASH})
-    assert accounts == [{'name': 'alice', 'groups': ['team', 'teamhub-admins', 'geo'], 'uid': None, 'password_hash': HASH},
-                        {'name': 'bob', 'groups': ['team'], 'uid': 1042, 'password_hash': None}]
+                               ['team'], ['teamhub-admins'], {'bob': 1042}, {'alice': HASH}, {'bob': 1043})
+    assert accounts == [{'name': 'alice', 'groups': ['team', 'teamhub-admins', 'geo'], 'uid': None, 'gid': None, 'password_hash': HASH},
+                        {'name': 'bob', 'groups': ['team'], 'uid': 1042, 'gid': 1043, 'password_hash': None}]
