@@ -14,6 +14,9 @@ from conftest import HUB, NODES
 from teamhub_testing import extra_vars, run_playbook
 
 MEMBERS = ("alice", "bob", "carol")
+# The runs with bad settings: the slurm role alone (and the checks tagged always), as
+# `--tags slurm` runs it; the whole playbook is the re-run's and check mode's.
+SLURM_ONLY = ("--tags", "slurm")
 
 
 def as_member(host, member, command):
@@ -154,7 +157,7 @@ def test_check_mode_on_the_converged_cluster_changes_nothing():
 
 def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
     # /opt is each container's own: not shared.
-    rc, output, recap = run_playbook("converge.yml", *extra_vars({"slurm_shared_paths": ["/home", "/opt"]}))
+    rc, output, recap = run_playbook("converge.yml", *SLURM_ONLY, *extra_vars({"slurm_shared_paths": ["/home", "/opt"]}))
     assert rc != 0
     assert "does not see /opt of teamhub-cl-hub" in " ".join(output.split()), output[-3000:]
     assert all(recap[name]["failed"] == 1 for name in NODES), recap
@@ -173,7 +176,7 @@ def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
 ])
 def test_bad_settings_stop_the_run_with_a_message(hub, variables, message):
     before = hub.check_output("sha256sum /etc/slurm/slurm.conf")
-    rc, output, _recap = run_playbook("converge.yml", *extra_vars(variables))
+    rc, output, _recap = run_playbook("converge.yml", *SLURM_ONLY, *extra_vars(variables))
     assert rc != 0
     assert message in " ".join(output.split()), output[-3000:]
     assert hub.check_output("sha256sum /etc/slurm/slurm.conf") == before
@@ -189,7 +192,7 @@ def test_two_inventory_hosts_on_one_machine_are_refused(hub, tmp_path):
             "second-name-of-c1": {"ansible_connection": "community.docker.docker", "ansible_host": NODES[0]},
         }}}}}))
     before = hub.check_output("sha256sum /etc/slurm/slurm.conf")
-    rc, output, _recap = run_playbook("converge.yml", "-i", str(inventory))
+    rc, output, _recap = run_playbook("converge.yml", *SLURM_ONLY, "-i", str(inventory))
     assert rc != 0
     message = "Compute nodes with one host name: teamhub-cl-c1 is teamhub-cl-c1 and second-name-of-c1 (hostname -s on each)"
     assert message in " ".join(output.split()), output[-3000:]
