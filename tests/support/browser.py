@@ -14,6 +14,7 @@ Playwright never downloads a browser here. Two things keep the browser on 127.0.
 
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,12 +134,36 @@ def offline_browser(workdir):
             context.route("**/*", offline.route)
             page = context.new_page()
             page.on("websocket", offline.websocket)
+            answer_jupyterlab_dialogs(page)
             return page
 
         try:
             yield new_page, offline
         finally:
             browser.close()
+
+
+def answer_jupyterlab_dialogs(page):
+    """JupyterLab asks to restart the server when one request failed on the network (seen
+    once with six scenarios on 2 cores, the server running): whenever that dialog stands
+    in the way of an action, dismiss it and say so in the log. The same for its question
+    whether to wait for a document slow to load (ci55, ci57). Every page gets both."""
+    dialog = page.locator(".jp-Dialog", has_text="Server unavailable or unreachable")
+
+    def dismiss(found):
+        print(f"dismissed JupyterLab's 'Server unavailable' dialog at {page.url}")
+        found.get_by_role("button", name="Dismiss").click()
+
+    page.add_locator_handler(dialog, dismiss)
+    # With collaboration, a document slow to load under that load asks whether to wait
+    # for it (ci55): wait, as a member would.
+    loading = page.locator(".jp-Dialog", has_text="The document is taking some time to load")
+
+    def keep_waiting(found):
+        print(f"answered JupyterLab's 'taking some time to load' dialog with its wait button at {page.url}")
+        found.get_by_role("button", name=re.compile("wait", re.IGNORECASE)).first.click()
+
+    page.add_locator_handler(loading, keep_waiting)
 
 
 @contextmanager

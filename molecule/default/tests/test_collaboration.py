@@ -34,7 +34,6 @@ def hub(host, service_token, passwords):
 
 def log_in(page, hub, name, password):
     page.set_default_timeout(60_000)
-    dismiss_connection_lost(page)
     page.goto(f"{hub.url}/hub/login")
     page.fill("#username_input", name)
     page.fill("#password_input", password)
@@ -46,29 +45,6 @@ def authorize_if_asked(page):
     """JupyterHub asks a member once before another member's server may use their login."""
     if "/oauth2/authorize" in page.url:
         page.locator("form input[type=submit], form button[type=submit]").first.click()
-
-
-def dismiss_connection_lost(page):
-    """JupyterLab asks to restart the server when one request failed on the network (seen
-    once with six scenarios on 2 cores, the server running): whenever that dialog stands
-    in the way of an action, dismiss it and say so in the log. The same for its question
-    whether to wait for a document slow to load."""
-    dialog = page.locator(".jp-Dialog", has_text="Server unavailable or unreachable")
-
-    def dismiss(found):
-        print(f"dismissed JupyterLab's 'Server unavailable' dialog at {page.url}")
-        found.get_by_role("button", name="Dismiss").click()
-
-    page.add_locator_handler(dialog, dismiss)
-    # With collaboration, a document slow to load under that load asks whether to wait
-    # for it (ci55): wait, as a member would.
-    loading = page.locator(".jp-Dialog", has_text="The document is taking some time to load")
-
-    def keep_waiting(found):
-        print(f"answered JupyterLab's 'taking some time to load' dialog with its wait button at {page.url}")
-        found.get_by_role("button", name=re.compile("wait", re.IGNORECASE)).first.click()
-
-    page.add_locator_handler(loading, keep_waiting)
 
 
 def open_notebook(page, hub, owner, attempts=3):
