@@ -15,6 +15,14 @@ RECAP = re.compile(
 )
 
 
+def machine(name):
+    """A testinfra host for one of the scenario's containers, through its inventory (so
+    as Ansible reaches it)."""
+    import testinfra
+
+    return testinfra.get_host("ansible://" + name, ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
+
+
 def container_name(host):
     """The Docker container behind a testinfra host (its inventory name)."""
     return host.backend.get_hostname()

@@ -1,23 +1,18 @@
-import os
 import sys
 from pathlib import Path
 
 import pytest
-import testinfra
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "support"))
 
 from hub_client import Hub  # noqa: E402
+from teamhub_testing import machine  # noqa: E402
 
 A, B, TARGET = "teamhub-bk-a", "teamhub-bk-b", "teamhub-bk-target"
 # group_vars/teamhub.yml (test only).
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password"}
 SERVICE_TOKEN = "7465616d6875622d6261636b75702d7363656e6172696f2d746f6b656e2d30"
 LOCAL, SFTP = "/srv/backup/teamhub", "sftp:restic@teamhub-bk-target:/srv/restic/teamhub"
-
-
-def machine(name):
-    return testinfra.get_host("ansible://" + name, ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
 
 
 @pytest.fixture(scope="session")
