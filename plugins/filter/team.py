@@ -44,8 +44,17 @@ def team_uid_problems(members, hosts, host, uid_min=1000, uid_max=59999, source=
 
 
 def team_gids(names, hosts, host, gid_min=1000, gid_max=59999):
-    """team.gids_for, the range given as Ansible variables (strings or numbers)."""
-    return team.gids_for(list(names), hosts, host, int(gid_min), int(gid_max))
+    """team.gids_for, the range given as Ansible variables (strings or numbers), failing
+    the template with its messages."""
+    try:
+        return team.gids_for(list(names), hosts, host, int(gid_min), int(gid_max))
+    except team.TeamError as error:
+        raise AnsibleFilterError(str(error))
+
+
+def team_gid_problems(names, hosts, host, gid_min=1000, gid_max=59999):
+    """team.gid_problems, the range given as Ansible variables (strings or numbers)."""
+    return team.gid_problems(list(names), hosts, host, int(gid_min), int(gid_max))
 
 
 class FilterModule(object):
@@ -61,4 +70,5 @@ class FilterModule(object):
             'team_uids': team_uids,
             'team_uid_problems': team_uid_problems,
             'team_gids': team_gids,
+            'team_gid_problems': team_gid_problems,
         }

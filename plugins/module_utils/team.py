@@ -179,6 +179,44 @@ def uid_problems(members, hosts, host, uid_min=1000, uid_max=59999, source=DEFAU
         if not uid_min <= uid <= uid_max:
             found.append('%s[%s].uid %d is outside users_uid_min-users_uid_max (%d-%d).'
                          % (source, name, uid, uid_min, uid_max))
+    for member in present(members, source):
+        name = member['name']
+        if member.get('uid') is not None or name in accounts:
+            continue
+        found.extend(_taken_here('%s has UID' % name, name, 'account', accounts, retired, hosts, host, 'accounts',
+                                 'give %s[%s] a uid free on every host' % (source, name)))
+    return found
+
+
+def _taken_here(what, name, kind, here, retired, hosts, host, table, remedy):
+    """The message when NAME, missing on HOST, has one number on the other hosts and
+    that number is another's (or a retired member's) on HOST: HOST cannot have it, and
+    any other number would differ from the other hosts' (files on shared storage would
+    change owner between hosts)."""
+    elsewhere = dict((other, seen[table][name]) for other, seen in sorted(hosts.items()) if name in seen.get(table, {}))
+    numbers = set(elsewhere.values())
+    if len(numbers) != 1:
+        return []
+    number = numbers.pop()
+    owner = sorted(other for other, taken in here.items() if taken == number and other != name)
+    if not owner and number not in retired:
+        return []
+    holder = ('the %s %s' % (kind, owner[0])) if owner else 'a retired member'
+    fix = ('Renumber %s on %s by hand, or %s.' % (holder, host, remedy)) if owner else (remedy[0].upper() + remedy[1:] + '.')
+    return ['%s %d on %s, but on %s %d is %s\'s: %s would have another number there than on the other hosts, and '
+            'shared files another owner. %s' % (what, number, ', '.join(elsewhere), host, number, holder, name, fix)]
+
+
+def gid_problems(names, hosts, host, gid_min=1000, gid_max=59999):
+    """Why the groups NAMES missing on HOST cannot get the GID they have on the other
+    hosts there, one message each (see ``gids_for``)."""
+    here = hosts[host].get('groups', {})
+    retired = set(hosts[host].get('retired', []))
+    found = []
+    for name in names:
+        if name not in here:
+            found.extend(_taken_here('the group %s has GID' % name, name, 'group', here, retired, hosts, host, 'groups',
+                                     'rename it on the other hosts'))
     return found
 
 
@@ -233,8 +271,11 @@ def gids_for(names, hosts, host, gid_min=1000, gid_max=59999):
     above every GID in use and every ID retired on any host (between ``gid_min`` and
     ``gid_max``), so that a group new everywhere gets one GID everywhere, in the order of
     NAMES. A group HOST has keeps its GID: TeamHub never renumbers one (its files would
-    change group).
+    change group). Raises TeamError with the messages of ``gid_problems``.
     """
+    found = gid_problems(names, hosts, host, gid_min, gid_max)
+    if found:
+        raise TeamError(' '.join(found))
     here = hosts[host].get('groups', {})
     taken = set()
     for seen in hosts.values():

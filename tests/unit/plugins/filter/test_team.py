@@ -30,8 +30,8 @@ def fixture_filters():
 
 
 def test_the_filters(filters):
-    assert sorted(filters) == ['team_absent', 'team_admins', 'team_gids', 'team_groups', 'team_present', 'team_problems', 'team_uid_problems',
-                               'team_uids']
+    assert sorted(filters) == ['team_absent', 'team_admins', 'team_gid_problems', 'team_gids', 'team_groups', 'team_present', 'team_problems',
+                               'team_uid_problems', 'team_uids']
     assert filters['team_problems'] is team.problems
     members = [{'name': 'alice', 'admin': True, 'groups': ['geo']}, {'name': 'bob', 'state': 'absent'}]
     assert filters['team_present'](members) == [members[0]]
@@ -69,10 +69,26 @@ def test_a_uid_in_the_list_is_used_and_skipped_by_the_others(filters):
     assert filters['team_uids'](members, hosts, 'node1') == filters['team_uids'](members, hosts, 'hub')
 
 
-def test_a_uid_taken_on_this_host_is_not_reused_for_a_member_from_elsewhere(filters):
+def test_a_member_whose_uid_is_taken_on_a_new_host_stops_the_run_naming_both(filters):
+    """Another UID there would give alice's files in a shared home another owner on that
+    host: the team lead decides (renumber olaf, or give alice a uid free everywhere)."""
     members = [{'name': 'alice'}]
     hosts = hosts_with(hub={'alice': 1001}, node1={'olaf': 1001})
-    assert filters['team_uids'](members, hosts, 'node1') == {'alice': 1002}
+    message = (r"alice has UID 1001 on hub, but on node1 1001 is the account olaf's: alice would have another number there "
+               r"than on the other hosts, and shared files another owner\. Renumber the account olaf on node1 by hand, or give "
+               r"users_accounts\[alice\] a uid free on every host\.")
+    with pytest.raises(importlib.import_module('ansible.errors').AnsibleFilterError, match=message):
+        filters['team_uids'](members, hosts, 'node1')
+    assert len(filters['team_uid_problems'](members, hosts, 'node1')) == 1
+    # A retired member's UID there: the same.
+    hosts = hosts_with(hub={'alice': 1001}, node1={})
+    hosts['node1']['retired'] = [1001]
+    assert filters['team_uid_problems'](members, hosts, 'node1') == [
+        "alice has UID 1001 on hub, but on node1 1001 is a retired member's: alice would have another number there than on "
+        "the other hosts, and shared files another owner. Give users_accounts[alice] a uid free on every host."]
+    # Where the other hosts disagree already, there is no one UID to keep: the next free one.
+    hosts = hosts_with(hub={'alice': 1001}, node1={'alice': 1002}, node2={'olaf': 1001})
+    assert filters['team_uids'](members, hosts, 'node2') == {'alice': 1003}
 
 
 def test_no_uids_above_the_range(filters):
@@ -141,10 +157,22 @@ def test_a_group_new_everywhere_gets_one_gid_on_every_host_in_the_order_given(fi
     assert filters['team_gids'](names, hosts, 'node2') == filters['team_gids'](names, hosts, 'node1')
 
 
-def test_a_group_this_host_has_keeps_its_gid_and_a_gid_taken_here_is_not_reused(filters):
-    hosts = hosts_with_groups(hub={'team': 1000, 'alice': 1001}, node1={'team': 1005, 'olaf': 1001})
-    # team is never renumbered on node1; alice's GID is olaf's there: the next free one.
-    assert filters['team_gids'](['team', 'alice'], hosts, 'node1') == {'alice': 1006}
+def test_a_group_this_host_has_keeps_its_gid(filters):
+    hosts = hosts_with_groups(hub={'team': 1000, 'alice': 1001}, node1={'team': 1005})
+    # team is never renumbered on node1.
+    assert filters['team_gids'](['team', 'alice'], hosts, 'node1') == {'alice': 1001}
+
+
+def test_a_group_whose_gid_is_taken_on_a_new_host_stops_the_run_naming_both(filters):
+    hosts = hosts_with_groups(hub={'team': 1000, 'alice': 1001}, node1={'earlier': 1000})
+    message = ("the group team has GID 1000 on hub, but on node1 1000 is the group earlier's: team would have another "
+               "number there than on the other hosts, and shared files another owner. Renumber the group earlier on node1 "
+               "by hand, or rename it on the other hosts.")
+    assert filters['team_gid_problems'](['team', 'alice'], hosts, 'node1') == [message]
+    with pytest.raises(importlib.import_module('ansible.errors').AnsibleFilterError) as failed:
+        filters['team_gids'](['team', 'alice'], hosts, 'node1')
+    assert str(failed.value) == message
+    assert filters['team_gid_problems'](['team', 'alice'], hosts, 'hub') == []
 
 
 def test_gids_stay_in_the_range_given_as_strings(filters):
