@@ -167,6 +167,11 @@ def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
     # World-writable: a member could have put a link where root would write its mark.
     ({"slurm_shared_paths": ["/home", "/var/tmp"]}, "/var/tmp on teamhub-cl-hub must be a directory owned by root and writable by root alone"),
     ({"slurm_memory_reserved_mb": 1000000}, "no memory left for jobs after slurm_memory_reserved_mb (1000000 MiB)"),
+    # A server that could never start: more memory than any node has.
+    ({"jupyterhub_profiles": [{"name": "huge", "cpus": 1, "memory_mb": 100000000}]},
+     "jupyterhub_profiles: huge asks for 1 CPU(s) and 100000000 MiB: no compute node has that much for one job"),
+    ({"jupyterhub_profiles": [{"name": "small", "cpus": 1, "memory_mb": 512, "time": "8h"}]},
+     "jupyterhub_profiles: small: time 8h is not a Slurm time limit"),
 ])
 def test_bad_settings_stop_the_run_with_a_message(hub, variables, message):
     before = hub.check_output("sha256sum /etc/slurm/slurm.conf")

@@ -1,0 +1,152 @@
+"""Members' servers as Slurm jobs: the hub on the hub host submits each server as a job
+of its member (batchspawner, with TeamHub's profiles and port report), and the server
+runs on a compute node from the same hub venv release, with the same team kernels.
+
+Runs after test_cluster.py (file order); each test leaves no server running.
+"""
+
+import html
+import json
+import re
+
+import pytest
+from conftest import HUB, NODES
+from test_cluster import queue, wait_for
+
+KERNEL = "dev-default"
+
+
+def spawn_with_form(team_hub, member, profile):
+    """Log in through the form, open the spawn form, submit it with PROFILE."""
+    session = team_hub.login(member)
+    form = session.get(f"{team_hub.url}/hub/spawn", timeout=90)
+    assert form.status_code == 200, form.status_code
+    # The form posts to its action, which carries the _xsrf token.
+    action = html.unescape(re.search(r'<form[^>]*\saction="([^"]+)"', form.text).group(1))
+    response = session.post(f"{team_hub.url}{action}", data={"profile": profile}, allow_redirects=False, timeout=90)
+    assert response.status_code == 302, (response.status_code, response.text[:500])
+    return form.text
+
+
+def start_via_api(team_hub, member, profile):
+    return team_hub.api("POST", f"/users/{member}/server", json={"profile": profile})
+
+
+def server_job(hub, member):
+    """The member's server job in the queue (squeue), or None."""
+    return next((job for job in queue(hub) if job["user"] == member), None)
+
+
+@pytest.fixture()
+def no_servers(team_hub, hub):
+    yield
+    for member in ("alice", "bob", "carol"):
+        if team_hub.user_model(member).get("servers") or team_hub.user_model(member).get("pending"):
+            team_hub.api("DELETE", f"/users/{member}/server")
+    for member in ("alice", "bob", "carol"):
+        wait_for(lambda: not team_hub.user_model(member).get("servers"), 120, f"{member}'s server to stop")
+    wait_for(lambda: not queue(hub), 120, "no server job left in the queue")
+
+
+def test_a_member_picks_a_profile_and_works_on_a_compute_node(team_hub, hub, nodes, no_servers):
+    form = spawn_with_form(team_hub, "alice", "small")
+    # alice is an analyst: both profiles are offered, with what each gives.
+    assert 'value="small" checked' in form and 'value="node"' in form
+    assert "1 CPU, 1 GiB, up to 8:00:00" in form and "2 CPUs, 2 GiB" in form
+    wait_for(lambda: team_hub.server_ready("alice"), 240, "alice's server to be ready")
+
+    job = server_job(hub, "alice")
+    assert job and job["state"] == "RUNNING" and job["node"] in NODES, queue(hub)
+    # The job asks Slurm for exactly the profile.
+    details = hub.check_output(f"scontrol show job {job['id']}")
+    assert "NumCPUs=1 " in details and "mem=1G" in details and "TimeLimit=08:00:00" in details, details
+
+    # A kernel of the team's environment runs on that node, as alice, with pandas.
+    kernel = team_hub.start_kernel("alice", KERNEL)
+    out, err = team_hub.execute("alice", kernel, "\n".join([
+        "import getpass, json, os, socket, pandas",
+        "open(os.path.expanduser('~/from-the-node.txt'), 'w').write(socket.gethostname())",
+        "print(json.dumps([socket.gethostname(), getpass.getuser(), pandas.__version__]))",
+    ]))
+    assert not err, err
+    hostname, user, _pandas = json.loads(out)
+    assert hostname == job["node"] and user == "alice"
+    # Saved from the notebook on the node, seen on the hub host (the shared home).
+    assert hub.file("/home/alice/from-the-node.txt").content_string == job["node"]
+    assert hub.file("/home/alice/from-the-node.txt").user == "alice"
+
+
+def test_two_whole_node_servers_take_both_nodes_and_a_third_waits_for_resources(team_hub, hub, no_servers):
+    for member in ("alice", "bob"):
+        response = start_via_api(team_hub, member, "node")
+        assert response.status_code in (201, 202), (response.status_code, response.text)
+    for member in ("alice", "bob"):
+        wait_for(lambda: team_hub.server_ready(member), 240, f"{member}'s server to be ready")
+    assert {server_job(hub, "alice")["node"], server_job(hub, "bob")["node"]} == set(NODES), queue(hub)
+
+    # Nothing is free on either node: carol's small server waits, and her spawn page says why.
+    response = start_via_api(team_hub, "carol", "small")
+    assert response.status_code == 202, (response.status_code, response.text)
+    wait_for(lambda: (server_job(hub, "carol") or {}).get("state") == "PENDING", 60, "carol's job to wait in the queue")
+    progress = team_hub.api("GET", "/users/carol/server/progress", stream=True)
+    message = ""
+    for line in progress.iter_lines(decode_unicode=True):
+        if line.startswith("data:") and "Waiting for resources" in line:
+            message = json.loads(line[len("data:"):])["message"]
+            break
+    progress.close()
+    assert message.startswith("Waiting for resources: 1 CPU, 1 GiB, up to 8:00:00 (small)"), message
+    assert "no node has the CPUs and memory of this profile free now" in message, message
+
+    # Once alice stops, carol's server starts where alice's ran.
+    team_hub.stop_server("alice")
+    wait_for(lambda: team_hub.server_ready("carol"), 240, "carol's server to be ready")
+
+
+@pytest.mark.parametrize("options, message", [
+    # carol is not an analyst.
+    ({"profile": "node"}, "The profile node is not open to your groups."),
+    ({"profile": "small", "memory": "20G"}, "Only a profile can be chosen, not memory."),
+    ({"profile": "small", "prologue": "touch /tmp/x"}, "Only a profile can be chosen, not prologue."),
+])
+def test_a_start_asking_for_more_than_an_open_profile_is_refused(team_hub, hub, options, message, no_servers):
+    response = team_hub.api("POST", "/users/carol/server", json=options)
+    assert response.status_code == 400 and response.json()["message"] == message, (response.status_code, response.text)
+    assert server_job(hub, "carol") is None
+
+
+def test_a_job_token_sets_nothing_on_the_hub(team_hub, hub, nodes, no_servers):
+    """batchspawner's own /hub/api/batchspawner set any attribute of the spawner (a
+    command the hub runs as root among them) for the token every job holds."""
+    team_hub.start_server("bob")
+    node = nodes[server_job(hub, "bob")["node"]]
+    token = node.check_output(
+        "for p in $(pgrep -u bob -f jupyterhub-singleuser); do tr '\\0' '\\n' < /proc/$p/environ; done"
+        " | sed -n 's/^JUPYTERHUB_API_TOKEN=//p' | head -1")
+    assert token
+    for body in ({"batch_query_cmd": "touch /tmp/owned; echo RUNNING"}, {"port": 1}):
+        response = team_hub.api("POST", "/batchspawner", token=token, json=body)
+        assert response.status_code == 403, (response.status_code, response.text)
+    assert not hub.file("/tmp/owned").exists
+    assert team_hub.server_ready("bob")
+
+
+def test_the_hub_restarts_without_stopping_running_servers(team_hub, hub, no_servers):
+    team_hub.start_server("bob")
+    job = server_job(hub, "bob")
+    hub.check_output("systemctl restart jupyterhub")
+    wait_for(lambda: team_hub.api("GET", "/").status_code == 200, 120, "the hub to answer again")
+    assert team_hub.server_ready("bob")
+    assert server_job(hub, "bob") == job
+    # Its route is still there: the server answers through the proxy.
+    assert team_hub.user_api("GET", "bob", "/status").status_code == 200
+
+
+def test_every_node_has_the_team_kernels_with_the_same_packages(hub, nodes):
+    spec = json.loads(hub.file(f"/usr/local/share/jupyter/kernels/{KERNEL}/kernel.json").content_string)
+    # The kernel's Python (after the launcher script), in the environment's release.
+    python = next(arg for arg in spec["argv"] if arg.endswith("/bin/python"))
+    freeze = f"{python} -m pip list --format=freeze --disable-pip-version-check"
+    lists = {name: host.check_output(freeze) for name, host in {HUB: hub, **nodes}.items()}
+    assert "pandas==" in lists[HUB]
+    assert all(packages == lists[HUB] for packages in lists.values()), lists
