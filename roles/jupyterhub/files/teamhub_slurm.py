@@ -230,6 +230,12 @@ def spawner_class(profiles):
             try:
                 profile = self._profile()
             except Refused as refused:
+                # JupyterHub starts a server without options with the last ones it was
+                # given: refused options must not become those.
+                self.user_options = {}
+                if self.orm_spawner is not None:
+                    self.orm_spawner.user_options = {}
+                    self.user.db.commit()
                 # 400 to the API, and the message on the spawn page.
                 error = web.HTTPError(400, str(refused))
                 error.jupyterhub_message = str(refused)
