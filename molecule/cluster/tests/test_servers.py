@@ -11,7 +11,7 @@ import re
 
 import pytest
 from conftest import HUB, NODES
-from test_cluster import queue, wait_for
+from test_cluster import nodes_by_state, queue, wait_for
 
 KERNEL = "dev-default"
 
@@ -140,6 +140,24 @@ def test_the_hub_restarts_without_stopping_running_servers(team_hub, hub, no_ser
     assert server_job(hub, "bob") == job
     # Its route is still there: the server answers through the proxy.
     assert team_hub.user_api("GET", "bob", "/status").status_code == 200
+
+
+def test_a_node_going_down_stops_its_servers_and_the_next_start_lands_on_a_node_that_is_up(team_hub, hub, nodes, no_servers):
+    team_hub.start_server("carol")
+    down = server_job(hub, "carol")["node"]
+    (up,) = set(NODES) - {down}
+    # The machine fails: slurmd and everything it started stop at once.
+    nodes[down].check_output("systemctl kill --signal=KILL slurmd; pkill -KILL -u carol; systemctl stop slurmd")
+    try:
+        # slurm_slurmd_timeout (20 s), then the hub's next poll of the job.
+        wait_for(lambda: not team_hub.user_model("carol").get("servers"), 180, "carol's server to show as stopped")
+        assert nodes_by_state(hub)[down].startswith("down")
+        team_hub.start_server("carol")
+        assert server_job(hub, "carol")["node"] == up
+    finally:
+        nodes[down].check_output("systemctl start slurmd")
+    # Back by itself once it registers again (ReturnToService=2).
+    wait_for(lambda: nodes_by_state(hub)[down] == "idle", 90, f"{down} is idle again")
 
 
 def test_every_node_has_the_team_kernels_with_the_same_packages(hub, nodes):
