@@ -188,16 +188,23 @@ def uid_problems(members, hosts, host, uid_min=1000, uid_max=59999, source=DEFAU
     return found
 
 
+def _agreed(name, hosts, table):
+    """(number, where): the UID or GID NAME has on every host of HOSTS that has it in
+    TABLE ('accounts' or 'groups'), and those hosts; number is None when they differ or
+    no host has NAME."""
+    where = dict((other, seen[table][name]) for other, seen in sorted(hosts.items()) if name in seen.get(table, {}))
+    numbers = set(where.values())
+    return (numbers.pop() if len(numbers) == 1 else None), sorted(where)
+
+
 def _taken_here(what, name, kind, here, retired, hosts, host, table, remedy):
     """The message when NAME, missing on HOST, has one number on the other hosts and
     that number is another's (or a retired member's) on HOST: HOST cannot have it, and
     any other number would differ from the other hosts' (files on shared storage would
     change owner between hosts)."""
-    elsewhere = dict((other, seen[table][name]) for other, seen in sorted(hosts.items()) if name in seen.get(table, {}))
-    numbers = set(elsewhere.values())
-    if len(numbers) != 1:
+    number, elsewhere = _agreed(name, hosts, table)
+    if number is None:
         return []
-    number = numbers.pop()
     owner = sorted(other for other, taken in here.items() if taken == number and other != name)
     if not owner and number not in retired:
         return []
@@ -250,9 +257,11 @@ def uids_for(members, hosts, host, uid_min=1000, uid_max=59999, source=DEFAULT_S
         if name in wanted:
             chosen[name] = wanted[name]
             continue
-        elsewhere = set(seen['accounts'][name] for seen in hosts.values() if name in seen['accounts'])
-        if len(elsewhere) == 1 and not used_here & elsewhere and uid_min <= min(elsewhere) <= uid_max:
-            chosen[name] = elsewhere.pop()
+        # used_here: the host's accounts and retired UIDs (uid_problems stopped the run
+        # when another account has this member's number here) and those chosen above.
+        number = _agreed(name, hosts, 'accounts')[0]
+        if number is not None and number not in used_here and uid_min <= number <= uid_max:
+            chosen[name] = number
         else:
             while following in wanted.values():
                 following += 1
@@ -287,9 +296,9 @@ def gids_for(names, hosts, host, gid_min=1000, gid_max=59999):
     for name in names:
         if name in here or name in chosen:
             continue
-        elsewhere = set(seen['groups'][name] for seen in hosts.values() if name in seen.get('groups', {}))
-        if len(elsewhere) == 1 and not used_here & elsewhere and gid_min <= min(elsewhere) <= gid_max:
-            chosen[name] = elsewhere.pop()
+        number = _agreed(name, hosts, 'groups')[0]
+        if number is not None and number not in used_here and gid_min <= number <= gid_max:
+            chosen[name] = number
         else:
             while following in used_here:
                 following += 1
