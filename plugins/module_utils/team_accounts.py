@@ -19,8 +19,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type  # pylint: disable=invalid-name
 
 import grp
+import os
 import pwd
 import re
+import stat
+import time
 
 from ansible_collections.teamhub.jupyter.plugins.module_utils import team
 
@@ -28,6 +31,8 @@ _NAME = team.NAME_PATTERN
 # What crypt(3) hashes look like: no separator, no line break, no space.
 _HASH = re.compile(r'^[^:\s]+\Z')
 SHADOW = '/etc/shadow'
+# useradd's exit status when it wrote the account but could not make its home.
+USERADD_HOMEDIR_FAILED = 12
 
 
 class TeamAccountsError(Exception):
@@ -166,12 +171,34 @@ def plan_member(db, member, shell, append=False, check_mode=False):
     return steps, changes
 
 
-def apply(members, shell, append_for='', run=None, db=None, check_mode=False):
+def home_made_elsewhere(name, wait=5.0):
+    """True when the account NAME exists and its home is a directory (not a link) it owns,
+    within WAIT seconds. Hosts that share /home (a cluster's NFS) create a new member at
+    the same time: one useradd's mkdir finds the home another host has just made, and
+    fails (USERADD_HOMEDIR_FAILED) after writing the account. That other useradd copies
+    the skeleton and gives the home to the member, whose UID is the same on every host."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            account = pwd.getpwnam(name)
+            info = os.lstat(account.pw_dir)
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == account.pw_uid:
+                return True
+        except (KeyError, OSError):
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
+def apply(members, shell, append_for='', run=None, db=None, check_mode=False, home_made=home_made_elsewhere):
     """Bring every member's account where it should be.
 
     ``run(argv, stdin)`` runs one command and returns (rc, stdout, stderr). Returns a dict:
     created, updated (member names), changes ({name: changes}), errors ({name: message}).
-    A member whose command fails is reported and the others are still done."""
+    A member whose command fails is reported and the others are still done. ``home_made``
+    (name) decides whether a useradd that failed only to make the home lost a race with
+    another host sharing /home (see ``home_made_elsewhere``)."""
     check_members(members)
     if db is None:
         db = read_database()
@@ -190,6 +217,8 @@ def apply(members, shell, append_for='', run=None, db=None, check_mode=False):
             made_group = False
             for argv, stdin in steps:
                 rc, _out, err = run(argv, stdin)
+                if rc == USERADD_HOMEDIR_FAILED and argv[0] == 'useradd' and home_made(name):
+                    rc = 0
                 if rc != 0:
                     # Never the stdin (a hash) in a message; chpasswd does not echo it.
                     failed = '%s failed (rc %d): %s' % (argv[0], rc, err.strip() or 'no message')

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type  # pylint: disable=invalid-name
 
 import collections
+import os
 
 import pytest
 
@@ -183,3 +184,32 @@ def test_team_members_builds_each_members_groups():
                                ['team'], ['teamhub-admins'], {'bob': 1042}, {'alice': HASH}, {'bob': 1043})
     assert accounts == [{'name': 'alice', 'groups': ['team', 'teamhub-admins', 'geo'], 'uid': None, 'gid': None, 'password_hash': HASH},
                         {'name': 'bob', 'groups': ['team'], 'uid': 1042, 'gid': 1043, 'password_hash': None}]
+
+
+def test_a_home_another_host_made_at_the_same_moment_is_the_members():
+    """Shared /home: useradd wrote the account, but its mkdir lost the race to another host."""
+    runner = Runner(fail={'useradd': ta.USERADD_HOMEDIR_FAILED})
+    result = apply([{'name': 'bob', 'groups': ['team'], 'uid': 1042, 'password_hash': HASH}], runner,
+                   home_made=lambda name: name == 'bob')
+    assert result['created'] == ['bob'] and result['errors'] == {}
+    assert [argv[0] for argv, _stdin in runner.calls] == ['useradd', 'chpasswd']
+
+
+def test_a_home_useradd_could_not_make_and_nobody_else_did_is_an_error():
+    runner = Runner(fail={'useradd': ta.USERADD_HOMEDIR_FAILED})
+    result = apply([{'name': 'bob', 'groups': ['team'], 'uid': 1042}], runner, home_made=lambda name: False)
+    assert result['errors'] == {'bob': 'useradd failed (rc 12): useradd: UID 1001 is not unique'}
+
+
+def test_a_home_is_only_the_members_when_it_is_their_directory(tmp_path, monkeypatch):
+    home = tmp_path / 'bob'
+    account = type('Account', (), {'pw_dir': str(home), 'pw_uid': os.getuid()})
+    monkeypatch.setattr(ta.pwd, 'getpwnam', lambda name: account)
+    assert not ta.home_made_elsewhere('bob', wait=0)
+    home.symlink_to(tmp_path)
+    assert not ta.home_made_elsewhere('bob', wait=0)
+    home.unlink()
+    home.mkdir()
+    assert ta.home_made_elsewhere('bob', wait=0)
+    account.pw_uid = os.getuid() + 1
+    assert not ta.home_made_elsewhere('bob', wait=0)
