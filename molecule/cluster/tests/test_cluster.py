@@ -11,7 +11,7 @@ import time
 
 import pytest
 from conftest import HUB, NODES
-from teamhub_testing import extra_vars, run_playbook
+from teamhub_testing import extra_vars, run_playbook, task_results
 
 MEMBERS = ("alice", "bob", "carol")
 # The runs with bad settings: the slurm role alone (and the checks tagged always), as
@@ -104,6 +104,28 @@ def test_check_mode_on_the_converged_cluster_changes_nothing():
     assert rc == 0, output[-3000:]
     assert {host: counts["changed"] for host, counts in recap.items()} == {HUB: 0, **{name: 0 for name in NODES}}, output[-3000:]
 
+
+def test_a_sites_slurm_is_used_as_it_is(hub, nodes):
+    """slurm_manage: false, with the cluster this scenario set up standing for a site's
+    Slurm whose controller is down: the run keeps the client and MUNGE on the hub host,
+    leaves slurm.conf, the key and the daemons alone (changed=0) and names the controller
+    that does not answer, without failing."""
+    before = {name: host.check_output("sha256sum /etc/slurm/slurm.conf /etc/munge/munge.key")
+              for name, host in [(HUB, hub), *nodes.items()]}
+    hub.check_output("systemctl stop slurmctld")
+    try:
+        rc, output, recap = run_playbook("converge.yml", *SLURM_ONLY, *extra_vars({"slurm_manage": False}))
+    finally:
+        hub.check_output("systemctl start slurmctld")
+    assert rc == 0, output[-3000:]
+    assert {host: counts["changed"] for host, counts in recap.items()} == {HUB: 0, **{name: 0 for name in NODES}}, output[-3000:]
+    assert sorted(task_results(output, "Check that the site's controller answers")) == ["ok", "skipping", "skipping"], output[-3000:]
+    assert set(task_results(output, "Write slurm.conf (the same on every host)")) == {"skipping"}, output[-3000:]
+    said = " ".join(output.split())
+    assert f"slurm_manage is false, but scontrol ping on {HUB} says:" in said and "DOWN" in said, output[-3000:]
+    wait_for(lambda: set(nodes_by_state(hub).values()) == {"idle"}, 120, "both nodes idle again")
+    assert before == {name: host.check_output("sha256sum /etc/slurm/slurm.conf /etc/munge/munge.key")
+                      for name, host in [(HUB, hub), *nodes.items()]}
 
 def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
     # /opt is each container's own: not shared.
