@@ -8,9 +8,13 @@ Runs after test_cluster.py (file order); each test leaves no server running.
 import html
 import json
 import re
+import shlex
+import subprocess
+import time
 
 import pytest
 from conftest import HUB, NODES
+from teamhub_testing import listening_ports
 from test_cluster import nodes_by_state, queue, wait_for
 
 KERNEL = "dev-default"
@@ -142,6 +146,33 @@ def test_the_hub_restarts_without_stopping_running_servers(team_hub, hub, no_ser
     assert team_hub.user_api("GET", "bob", "/status").status_code == 200
 
 
+# The hub's own idle culler, run once more beside the service with a short timeout: the
+# same Python, arguments and token (from its process), so that its scopes are what stops
+# the job, without a scenario-wide timeout that would cull the other tests' servers.
+CULL_ONCE = """
+import subprocess, sys
+pid = subprocess.check_output(["pgrep", "-o", "-f", "jupyterhub_idle_culler"], text=True).split()[0]
+argv = [arg for arg in open(f"/proc/{pid}/cmdline").read().split("\\0") if arg]
+env = dict(line.split("=", 1) for line in open(f"/proc/{pid}/environ").read().split("\\0") if "=" in line)
+argv = [arg for arg in argv if not arg.startswith(("--timeout=", "--cull-every="))] + ["--timeout=10", "--cull-every=5"]
+sys.exit(subprocess.run(["timeout", "40", *argv], env=env).returncode)
+"""
+
+
+def test_the_idle_culler_stops_an_idle_servers_job(team_hub, hub, no_servers):
+    team_hub.start_server("bob")
+    job = server_job(hub, "bob")
+    assert job and job["state"] == "RUNNING", queue(hub)
+    time.sleep(15)
+    # timeout ends the culler: 124.
+    result = hub.run(f"python3 -c {shlex.quote(CULL_ONCE)}")
+    assert result.rc == 124, (result.rc, result.stderr[-2000:])
+    assert "Culling server bob " in result.stdout + result.stderr, result.stderr[-2000:]
+    wait_for(lambda: not team_hub.user_model("bob").get("servers"), 60, "bob's server to show as stopped")
+    wait_for(lambda: server_job(hub, "bob") is None, 60, "bob's job to leave the queue")
+    assert hub.run(f"squeue --noheader --job {job['id']}").stdout.strip() == ""
+
+
 def test_a_node_going_down_stops_its_servers_and_the_next_start_lands_on_a_node_that_is_up(team_hub, hub, nodes, no_servers):
     team_hub.start_server("carol")
     down = server_job(hub, "carol")["node"]
@@ -168,3 +199,19 @@ def test_every_node_has_the_team_kernels_with_the_same_packages(hub, nodes):
     lists = {name: host.check_output(freeze) for name, host in {HUB: hub, **nodes}.items()}
     assert "pandas==" in lists[HUB]
     assert all(packages == lists[HUB] for packages in lists.values()), lists
+
+
+def test_every_host_runs_members_servers_from_one_hub_venv(hub, nodes):
+    """The hub venv the members' servers run from, installed from the role's lock on each
+    host: the same packages at the same versions on the hub host and on every node."""
+    freeze = "/opt/jupyterhub/venv/bin/python -m pip freeze --all --disable-pip-version-check"
+    lists = {name: host.check_output(freeze) for name, host in {HUB: hub, **nodes}.items()}
+    assert re.search(r"^jupyterhub==\d", lists[HUB], re.M) and re.search(r"^batchspawner==1\.3\.0$", lists[HUB], re.M), lists[HUB]
+    assert all(packages == lists[HUB] for packages in lists.values()), lists
+
+
+def test_the_hubs_api_listens_on_the_clusters_network_only(hub):
+    """jupyterhub_hub_bind_address (group_vars): the hub host's address on the cluster's
+    network; the servers above reached the API there from the nodes."""
+    networks = json.loads(subprocess.check_output(["docker", "inspect", HUB]))[0]["NetworkSettings"]["Networks"]
+    assert listening_ports(hub, {8081}) == {(networks["teamhub-cl-net"]["IPAddress"], 8081)}
