@@ -141,23 +141,3 @@ def test_a_lock_that_is_no_lock_stops_the_run_on_the_controller(host, tmp_path):
     assert "kernels_list[locked]: lock_src %s line 2: 'pandas==2.2.3' is not a package URL" % path in out, out[-3000:]
     assert recap(out, host.backend.get_hostname())["changed"] == 0
     assert explicit(host) == LOCK
-
-
-def test_the_hub_venv_lock_gives_two_servers_the_same_packages(host, twin):
-    """The hub venv's lock as role jupyterhub installs it (pip --require-hashes --no-deps
-    into a venv of Debian's Python), on both servers: pip freeze --all is the same.
-    Under /opt: the containers mount /tmp noexec."""
-    lock = os.path.join(PROJECT, "roles", "jupyterhub", "files", "hub-venv.lock.txt")
-    frozen = []
-    for server in (host, twin):
-        server.run_expect([0], "rm -rf /opt/hub-venv-twin && mkdir -p /opt/hub-venv-twin")
-        copied = server.ansible("ansible.builtin.copy", "src=%s dest=/opt/hub-venv-twin/lock.txt mode=0644" % lock,
-                                check=False)
-        assert not copied.get("failed"), copied
-        out = server.run("python3 -m venv /opt/hub-venv-twin/venv && /opt/hub-venv-twin/venv/bin/pip install -q "
-                         "--disable-pip-version-check --require-hashes --no-deps -r /opt/hub-venv-twin/lock.txt")
-        assert out.rc == 0, out.stderr[-3000:]
-        frozen.append(freeze(server, "/opt/hub-venv-twin/venv/bin/python"))
-        server.run_expect([0], "rm -rf /opt/hub-venv-twin")
-    assert frozen[0] == frozen[1]
-    assert any(line.startswith("jupyterhub==") for line in frozen[0].splitlines())
