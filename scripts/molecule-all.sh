@@ -17,18 +17,26 @@ if [ "${1:-}" = --one ]; then
   # Beside the log, when each of molecule's actions began ("<epoch> <action>"), for the
   # time each took in the summary line. Both ends unbuffered (Python and mawk buffer
   # pipes by the block), so that each line is stamped when it is written.
+  # The CPU time the scenario's containers used, noted by its destroy (container-cpu.sh).
+  export TEAMHUB_CPU_LOG="$logs/$scenario.cpu"
+  rm -f "$TEAMHUB_CPU_LOG"
   PYTHONUNBUFFERED=1 nice -n 10 molecule test -s "$scenario" 2>&1 | tee "$logs/$scenario.log" |
     mawk -W interactive '/\[[a-z0-9_-]+ > [a-z_]+\] Executing$/ { sub(/.*> /, ""); sub(/\].*/, ""); print strftime("%s"), $0; fflush() }' \
       >"$logs/$scenario.steps"
   rc=${PIPESTATUS[0]}
   end=$(date +%s)
+  # CPU seconds: the controller side (molecule, ansible-playbook, pytest, the browser:
+  # every process this one waited for) and inside the containers. With all scenarios on
+  # a few cores, their sum is what makes the suite long.
+  controller_cpu=$(times | tail -n 1 | mawk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] } printf "%d", n }')
+  container_cpu=$(mawk '$2 ~ /^[0-9]+$/ { n += $2 } END { printf "%d", n }' "$TEAMHUB_CPU_LOG" 2>/dev/null)
   # "converge 812 s, idempotence 301 s, ..." (actions under 30 s are left out).
   steps=$(mawk -v end="$end" '{ t[NR] = $1; a[NR] = $2 } END {
       for (i = 1; i <= NR; i++) { d = (i < NR ? t[i + 1] : end) - t[i]; if (d >= 30) s = s (s ? ", " : "") a[i] " " d " s" }
       print s }' "$logs/$scenario.steps")
   # One line for the summary: time, exit code, pytest's count, and the step that failed.
   tests=$(grep -aE '^=+ .*[0-9]+ (passed|failed|error)' "$logs/$scenario.log" | tail -1 | sed -E 's/^=+ //; s/ in [0-9.]+s.*//')
-  result="exit $rc after $((end - start)) s${tests:+ ($tests)}${steps:+; $steps}"
+  result="exit $rc after $((end - start)) s${tests:+ ($tests)}; CPU ${controller_cpu:-?} s controller, ${container_cpu:-?} s containers${steps:+; $steps}"
   if [ "$rc" != 0 ]; then
     # Molecule names the failed action ("An error occurred during the test sequence
     # action: 'verify'"), then cleans up; without that line, the last action it began.
