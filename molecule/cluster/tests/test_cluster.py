@@ -127,6 +127,7 @@ def test_a_sites_slurm_is_used_as_it_is(hub, nodes):
     assert before == {name: host.check_output("sha256sum /etc/slurm/slurm.conf /etc/munge/munge.key")
                       for name, host in [(HUB, hub), *nodes.items()]}
 
+
 def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
     # /opt is each container's own: not shared.
     rc, output, recap = run_playbook("converge.yml", *SLURM_ONLY, *extra_vars({"slurm_shared_paths": ["/home", "/opt"]}))
