@@ -28,7 +28,9 @@ if [ "${1:-}" = --one ]; then
   # CPU seconds: the controller side (molecule, ansible-playbook, pytest, the browser:
   # every process this one waited for) and inside the containers. With all scenarios on
   # a few cores, their sum is what makes the suite long.
-  controller_cpu=$(times | tail -n 1 | mawk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] } printf "%d", n }')
+  # (times here, not in a $(...) subshell, which has no children of its own.)
+  times >"$logs/$scenario.times"
+  controller_cpu=$(tail -n 1 "$logs/$scenario.times" | mawk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] } printf "%d", n }')
   container_cpu=$(mawk '$2 ~ /^[0-9]+$/ { n += $2 } END { printf "%d", n }' "$TEAMHUB_CPU_LOG" 2>/dev/null)
   # "converge 812 s, idempotence 301 s, ..." (actions under 30 s are left out).
   steps=$(mawk -v end="$end" '{ t[NR] = $1; a[NR] = $2 } END {
