@@ -1,5 +1,6 @@
 #!/bin/sh
-# "<container> <CPU seconds>" for each running container named, from its cgroup (cgroup
+# "<container> <CPU seconds since it last started>" for each running container named
+# (a docker restart starts the count again), from its cgroup (cgroup
 # v1 cpuacct or v2 cpu.stat, Docker's cgroupfs or systemd driver; "?" where none is
 # found), appended to $TEAMHUB_CPU_LOG (scripts/molecule-all.sh sets it) or printed.
 # molecule/shared/destroy.yml calls it just before it removes a scenario's containers.
