@@ -14,12 +14,12 @@ if [ "${1:-}" = --one ]; then
   # The controller side (ansible-playbook, pytest, the browser) yields the CPU to the
   # containers under test: on cgroup v1 hosts all containers together weigh as much
   # as one ordinary process of the host.
-  # Beside the log, when each of molecule's actions began ("<epoch> <action>"), for the
-  # time each took in the summary line. Both ends unbuffered (Python and mawk buffer
-  # pipes by the block), so that each line is stamped when it is written.
   # The CPU time the scenario's containers used, noted by its destroy (container-cpu.sh).
   export TEAMHUB_CPU_LOG="$logs/$scenario.cpu"
   rm -f "$TEAMHUB_CPU_LOG"
+  # Beside the log, when each of molecule's actions began ("<epoch> <action>"), for the
+  # time each took in the summary line. Both ends unbuffered (Python and mawk buffer
+  # pipes by the block), so that each line is stamped when it is written.
   PYTHONUNBUFFERED=1 nice -n 10 molecule test -s "$scenario" 2>&1 | tee "$logs/$scenario.log" |
     mawk -W interactive '/\[[a-z0-9_-]+ > [a-z_]+\] Executing$/ { sub(/.*> /, ""); sub(/\].*/, ""); print strftime("%s"), $0; fflush() }' \
       >"$logs/$scenario.steps"
