@@ -672,6 +672,22 @@ def test_the_login_account_keeps_its_own_groups(host):
     assert "operators" not in host.user("bob").groups
 
 
+def test_the_account_ansible_logs_in_with_through_sudo_is_never_retired(host):
+    """Logged in with -u (no ansible_user in the inventory), sudo's SUDO_USER names the
+    account: the settings check refuses to retire it before anything changes."""
+    host.run_expect([0], "id -u opsadmin >/dev/null 2>&1 || useradd -m -s /bin/bash opsadmin")
+    host.run_expect([0], "echo 'opsadmin ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/opsadmin && chmod 0440 /etc/sudoers.d/opsadmin")
+    try:
+        rc, output = run_playbook("converge.yml", "--tags", "users", "-u", "opsadmin",
+                                  *team_with({"name": "opsadmin", "state": "absent"}))[:2]
+        assert rc != 0
+        assert "users_accounts sets opsadmin to absent, but Ansible logs in as opsadmin" in flat(output), output[-3000:]
+        assert task_results(output, "Take the host's run lock (two runs at once would interleave)") == [], output[-3000:]
+        assert host.user("opsadmin").exists
+    finally:
+        host.run("rm -f /etc/sudoers.d/opsadmin; userdel -r opsadmin")
+
+
 def test_plain_http_on_the_network_only_where_the_inventory_chose_it(host):
     # group_vars: jupyterhub_ip 0.0.0.0 with jupyterhub_allow_plain_http_on_network; the
     # hub itself and the proxy's API stay on loopback whatever the public address.
