@@ -17,6 +17,8 @@ MEMBERS = ("alice", "bob", "carol")
 # The runs with bad settings: the slurm role alone (and the checks tagged always), as
 # `--tags slurm` runs it (molecule's idempotence step is the whole playbook's re-run).
 SLURM_ONLY = ("--tags", "slurm")
+# The site playbook's second play: a run stopped by the first never prints it.
+SET_UP_PLAY = "PLAY [Set up the team server"
 
 
 def as_member(host, member, command):
@@ -140,22 +142,25 @@ def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
     assert all(host.service("slurmd").is_running for host in nodes.values())
 
 
-# The settings only a cluster can check (the hosts' addresses, what the nodes report);
-# the others are in the faults scenario's bad-input table.
-@pytest.mark.parametrize(("variables", "message"), [
-    ({"slurm_node_address": "node one; rm"}, "slurm_node_address of teamhub-cl-hub, teamhub-cl-c1, teamhub-cl-c2 is no host name or IP address"),
+# The settings only a cluster can check (the hosts' addresses, what the nodes have);
+# the others are in the faults scenario's bad-input table. All but the shared paths'
+# owners (read where the role marks them) stop the run in the first play, where every
+# setting is checked before anything changes.
+@pytest.mark.parametrize(("variables", "message", "checked_first"), [
+    ({"slurm_node_address": "node one; rm"}, "slurm_node_address of teamhub-cl-hub, teamhub-cl-c1, teamhub-cl-c2 is no host name or IP address", True),
     # World-writable: a member could have put a link where root would write its mark.
-    ({"slurm_shared_paths": ["/home", "/var/tmp"]}, "/var/tmp on teamhub-cl-hub must be a directory owned by root and writable by root alone"),
-    ({"slurm_memory_reserved_mb": 1000000}, "no memory left for jobs after slurm_memory_reserved_mb (1000000 MiB)"),
+    ({"slurm_shared_paths": ["/home", "/var/tmp"]}, "/var/tmp on teamhub-cl-hub must be a directory owned by root and writable by root alone", False),
+    ({"slurm_memory_reserved_mb": 1000000}, "no memory left for jobs after slurm_memory_reserved_mb (1000000 MiB)", True),
     # A server that could never start: more memory than any node has.
     ({"jupyterhub_profiles": [{"name": "huge", "cpus": 1, "memory_mb": 100000000}]},
-     "jupyterhub_profiles: huge asks for 1 CPU(s) and 100000000 MiB: no compute node has that much for one job"),
+     "jupyterhub_profiles: huge asks for 1 CPU(s) and 100000000 MiB: no compute node has that much for one job", True),
 ])
-def test_bad_settings_stop_the_run_with_a_message(hub, variables, message):
+def test_bad_settings_stop_the_run_with_a_message(hub, variables, message, checked_first):
     before = hub.check_output("sha256sum /etc/slurm/slurm.conf")
     rc, output, _recap = run_playbook("converge.yml", *SLURM_ONLY, *extra_vars(variables))
     assert rc != 0
     assert message in " ".join(output.split()), output[-3000:]
+    assert (SET_UP_PLAY not in output) == checked_first, output[-3000:]
     assert hub.check_output("sha256sum /etc/slurm/slurm.conf") == before
 
 
@@ -173,4 +178,5 @@ def test_two_inventory_hosts_on_one_machine_are_refused(hub, tmp_path):
     assert rc != 0
     message = "Compute nodes with one host name: teamhub-cl-c1 is teamhub-cl-c1 and second-name-of-c1 (hostname -s on each)"
     assert message in " ".join(output.split()), output[-3000:]
+    assert SET_UP_PLAY not in output, output[-3000:]
     assert hub.check_output("sha256sum /etc/slurm/slurm.conf") == before
