@@ -154,6 +154,8 @@ def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
     # A server that could never start: more memory than any node has.
     ({"jupyterhub_profiles": [{"name": "huge", "cpus": 1, "memory_mb": 100000000}]},
      "jupyterhub_profiles: huge asks for 1 CPU(s) and 100000000 MiB: no compute node has that much for one job", True),
+    # A member added on the admin page would have an account on the hub host only.
+    ({"users_hub_onboarding": True}, "users_hub_onboarding is true, but members' servers are Slurm jobs", True),
 ])
 def test_bad_settings_stop_the_run_with_a_message(hub, variables, message, checked_first):
     before = hub.check_output("sha256sum /etc/slurm/slurm.conf")
