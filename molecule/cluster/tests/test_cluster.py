@@ -154,6 +154,8 @@ def test_a_node_without_the_shared_paths_stops_the_run_naming_it(hub, nodes):
     # A server that could never start: more memory than any node has.
     ({"jupyterhub_profiles": [{"name": "huge", "cpus": 1, "memory_mb": 100000000}]},
      "jupyterhub_profiles: huge asks for 1 CPU(s) and 100000000 MiB: no compute node has that much for one job", True),
+    # site.yml's plays name the group compute: another group's hosts would not be set up.
+    ({"slurm_compute_group": "workers"}, "slurm_compute_group is workers, but this playbook sets up the hosts of the inventory group compute", True),
     # A member added on the admin page would have an account on the hub host only.
     ({"users_hub_onboarding": True}, "users_hub_onboarding is true, but members' servers are Slurm jobs", True),
 ])
